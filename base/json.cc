@@ -1,0 +1,257 @@
+#include "base/json.h"
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "base/check.h"
+
+namespace ecoledger::json {
+namespace {
+
+// Builds the DOM while enforcing the profile that nlohmann's own parser does
+// not: duplicate keys, depth and integer-only numbers. nlohmann's lexer
+// already rejects invalid UTF-8 and lone surrogates.
+class StrictSax {
+ public:
+  explicit StrictSax(int depth_max) : depth_max_(depth_max) {}
+
+  bool null() { return put(Json(nullptr)); }
+  bool boolean(bool v) { return put(Json(v)); }
+  bool number_integer(std::int64_t v) {
+    if (v > json_integer_abs_max || v < -json_integer_abs_max) return refuse("json_number", "integer out of range +-(2^53-1)");
+    return put(Json(v));
+  }
+  bool number_unsigned(std::uint64_t v) {
+    if (v > static_cast<std::uint64_t>(json_integer_abs_max)) return refuse("json_number", "integer out of range +-(2^53-1)");
+    return put(Json(static_cast<std::int64_t>(v)));
+  }
+  bool number_float(double, const std::string&) {
+    return refuse("json_number", "numbers must be integers (no fraction or exponent)");
+  }
+  bool string(std::string& v) { return put(Json(std::move(v))); }
+  bool binary(Json::binary_t&) { return refuse("bad_json", "binary values are not JSON"); }
+  bool start_object(std::size_t) { return open(Json::object()); }
+  bool key(std::string& k) {
+    Frame& frame = stack_.back();
+    if (frame.keys.contains(k)) return refuse("json_duplicate_key", "duplicate key \"" + k + "\"");
+    frame.keys.insert(k);
+    pending_key_ = std::move(k);
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool start_array(std::size_t) { return open(Json::array()); }
+  bool end_array() { return close(); }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) {
+    if (error_.code.empty()) error_ = Error{"bad_json", "malformed JSON near byte " + std::to_string(position)};
+    return false;
+  }
+
+  Json take() { return std::move(root_); }
+  const Error& error() const { return error_; }
+
+ private:
+  struct Frame {
+    Json* value;
+    std::set<std::string> keys;
+  };
+
+  bool refuse(std::string code, std::string message) {
+    error_ = Error{std::move(code), std::move(message)};
+    return false;
+  }
+  Json* place(Json&& v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    Json& parent = *stack_.back().value;
+    if (parent.is_array()) {
+      parent.push_back(std::move(v));
+      return &parent.back();
+    }
+    Json& slot = parent[pending_key_];
+    slot = std::move(v);
+    return &slot;
+  }
+  bool put(Json&& v) {
+    place(std::move(v));
+    return true;
+  }
+  bool open(Json&& container) {
+    if (static_cast<int>(stack_.size()) >= depth_max_) return refuse("json_too_deep", "nesting deeper than " + std::to_string(depth_max_));
+    Json* slot = place(std::move(container));
+    stack_.push_back(Frame{slot, {}});
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    return true;
+  }
+
+  int depth_max_;
+  Json root_;
+  std::vector<Frame> stack_;
+  std::string pending_key_;
+  Error error_;
+};
+
+// RFC 8785 orders keys by their UTF-16 code units. For UTF-8 text that is
+// byte order except where a supplementary-plane character (4-byte UTF-8,
+// surrogates 0xD800..0xDFFF in UTF-16) meets U+E000..U+FFFF.
+std::u16string utf16_of(std::string_view s) {
+  std::u16string out;
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp;
+    int len;
+    if (c < 0x80) { cp = c; len = 1; }
+    else if (c < 0xE0) { cp = c & 0x1F; len = 2; }
+    else if (c < 0xF0) { cp = c & 0x0F; len = 3; }
+    else { cp = c & 0x07; len = 4; }
+    for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    i += len;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
+      out.push_back(static_cast<char16_t>(0xDC00 + (cp & 0x3FF)));
+    } else {
+      out.push_back(static_cast<char16_t>(cp));
+    }
+  }
+  return out;
+}
+
+bool key_less(const std::string& a, const std::string& b) {
+  auto ascii = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  };
+  if (ascii(a) && ascii(b)) return a < b;
+  return utf16_of(a) < utf16_of(b);
+}
+
+void append_string(std::string_view s, std::string& out) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out.push_back(hex[c >> 4]);
+          out.push_back(hex[c & 0xF]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+Result<Json> parse_strict(std::string_view text, int depth_max) {
+  StrictSax sax(depth_max);
+  bool parsed = Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, false);
+  if (!parsed) {
+    Error e = sax.error();
+    if (e.code.empty()) e = Error{"bad_json", "malformed JSON"};
+    return std::unexpected(e);
+  }
+  return sax.take();
+}
+
+void canonical_append(const Json& value, std::string& out) {
+  switch (value.type()) {
+    case Json::value_t::null: out += "null"; return;
+    case Json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; return;
+    case Json::value_t::number_integer: {
+      std::int64_t v = value.get<std::int64_t>();
+      ECOLEDGER_CHECK(v <= json_integer_abs_max && v >= -json_integer_abs_max);
+      out += std::to_string(v);
+      return;
+    }
+    case Json::value_t::number_unsigned: {
+      std::uint64_t v = value.get<std::uint64_t>();
+      ECOLEDGER_CHECK(v <= static_cast<std::uint64_t>(json_integer_abs_max));
+      out += std::to_string(v);
+      return;
+    }
+    case Json::value_t::string: append_string(value.get_ref<const std::string&>(), out); return;
+    case Json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const Json& item : value) {
+        if (!first) out.push_back(',');
+        first = false;
+        canonical_append(item, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    case Json::value_t::object: {
+      std::vector<const std::string*> keys;
+      keys.reserve(value.size());
+      for (auto it = value.begin(); it != value.end(); ++it) keys.push_back(&it.key());
+      // nlohmann keeps keys in byte order; only non-ASCII keys can differ.
+      std::stable_sort(keys.begin(), keys.end(), [](const std::string* a, const std::string* b) { return key_less(*a, *b); });
+      out.push_back('{');
+      bool first = true;
+      for (const std::string* key : keys) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_string(*key, out);
+        out.push_back(':');
+        canonical_append(value.find(*key).value(), out);
+      }
+      out.push_back('}');
+      return;
+    }
+    default:
+      ECOLEDGER_CHECK(false && "value outside the wire profile");
+  }
+}
+
+std::string canonical(const Json& value) {
+  std::string out;
+  canonical_append(value, out);
+  return out;
+}
+
+Result<std::string> get_string(const Json& object, const char* field) {
+  auto it = object.find(field);
+  if (it == object.end()) return fail("missing_field", std::string("missing field \"") + field + "\"");
+  if (!it->is_string()) return fail("wrong_type", std::string("field \"") + field + "\" must be a string");
+  return it->get<std::string>();
+}
+
+Result<std::int64_t> get_int(const Json& object, const char* field) {
+  auto it = object.find(field);
+  if (it == object.end()) return fail("missing_field", std::string("missing field \"") + field + "\"");
+  if (!it->is_number_integer()) return fail("wrong_type", std::string("field \"") + field + "\" must be an integer");
+  return it->get<std::int64_t>();
+}
+
+Result<const Json*> get_object(const Json& object, const char* field) {
+  auto it = object.find(field);
+  if (it == object.end()) return fail("missing_field", std::string("missing field \"") + field + "\"");
+  if (!it->is_object()) return fail("wrong_type", std::string("field \"") + field + "\" must be an object");
+  return &*it;
+}
+
+Result<const Json*> get_array(const Json& object, const char* field) {
+  auto it = object.find(field);
+  if (it == object.end()) return fail("missing_field", std::string("missing field \"") + field + "\"");
+  if (!it->is_array()) return fail("wrong_type", std::string("field \"") + field + "\" must be an array");
+  return &*it;
+}
+
+}  // namespace ecoledger::json

@@ -1,0 +1,41 @@
+// Strict JSON decoding and RFC 8785 (JCS) canonical encoding.
+//
+// The wire format admits one JSON profile (docs/FORMAT.md): UTF-8 text,
+// no duplicate object keys, nesting at most json_depth_max, and numbers
+// that are integers within +-(2^53 - 1). Anything else is refused, so every
+// accepted document has exactly one canonical byte form, the one that is
+// hashed and signed.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+
+namespace ecoledger::json {
+
+using Json = nlohmann::json;
+
+inline constexpr int json_depth_max = 32;
+inline constexpr std::int64_t json_integer_abs_max = (std::int64_t{1} << 53) - 1;
+
+// Parses text under the wire profile. Error codes: "bad_json" (syntax or
+// invalid UTF-8), "json_duplicate_key", "json_too_deep", "json_number".
+Result<Json> parse_strict(std::string_view text, int depth_max = json_depth_max);
+
+// RFC 8785 canonical form. REQUIRES: value satisfies the wire profile
+// (integers only, in range); checked.
+std::string canonical(const Json& value);
+void canonical_append(const Json& value, std::string& out);
+
+// Typed field access that never throws; errors name the field.
+Result<std::string> get_string(const Json& object, const char* field);
+Result<std::int64_t> get_int(const Json& object, const char* field);
+Result<const Json*> get_object(const Json& object, const char* field);
+Result<const Json*> get_array(const Json& object, const char* field);
+
+}  // namespace ecoledger::json

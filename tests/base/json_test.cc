@@ -1,0 +1,69 @@
+#include <doctest/doctest.h>
+
+#include "base/json.h"
+
+using ecoledger::json::canonical;
+using ecoledger::json::parse_strict;
+
+namespace {
+std::string jcs(std::string_view text) {
+  auto parsed = parse_strict(text);
+  REQUIRE(parsed.has_value());
+  return canonical(*parsed);
+}
+std::string refusal(std::string_view text) {
+  auto parsed = parse_strict(text);
+  REQUIRE_FALSE(parsed.has_value());
+  return parsed.error().code;
+}
+}  // namespace
+
+TEST_CASE("JCS: RFC 8785 3.2.3 sorting example (UTF-16 key order)") {
+  const char* input = R"({
+   "\u20ac": "Euro Sign",
+   "\r": "Carriage Return",
+   "\ufb33": "Hebrew Letter Dalet With Dagesh",
+   "1": "One",
+   "\ud83d\ude00": "Emoji: Grinning Face",
+   "\u0080": "Control",
+   "\u00f6": "Latin Small Letter O With Diaeresis"
+})";
+  std::string expected =
+      "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\xc2\x80\":\"Control\",\"\xc3\xb6\":\"Latin Small Letter O With "
+      "Diaeresis\",\"\xe2\x82\xac\":\"Euro Sign\",\"\xf0\x9f\x98\x80\":\"Emoji: Grinning Face\",\"\xef\xac\xb3\":\"Hebrew "
+      "Letter Dalet With Dagesh\"}";
+  CHECK(jcs(input) == expected);
+}
+
+TEST_CASE("JCS: RFC 8785 3.2.2.2 string and literal serialization") {
+  const char* input = R"({"string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]})";
+  std::string expected = "{\"literals\":[null,true,false],\"string\":\"\xe2\x82\xac$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}";
+  CHECK(jcs(input) == expected);
+}
+
+TEST_CASE("JCS: integers, whitespace and nesting") {
+  CHECK(jcs(" { \"b\" : [ 1 , -2 , 9007199254740991 ] , \"a\" : {} } ") == R"({"a":{},"b":[1,-2,9007199254740991]})");
+  CHECK(jcs("-9007199254740991") == "-9007199254740991");
+  CHECK(jcs(R"("\u0001\b\t")") == R"("\u0001\b\t")");
+}
+
+TEST_CASE("strict JSON profile refusals") {
+  CHECK(refusal(R"({"a":1,"a":2})") == "json_duplicate_key");
+  CHECK(refusal("1.5") == "json_number");
+  CHECK(refusal("1e3") == "json_number");
+  CHECK(refusal("9007199254740992") == "json_number");
+  CHECK(refusal("-9007199254740992") == "json_number");
+  CHECK(refusal("18446744073709551616") == "json_number");
+  CHECK(refusal("{\"a\":\"\xff\"}") == "bad_json");
+  CHECK(refusal("\"\xc0\xaf\"") == "bad_json");
+  CHECK(refusal(R"("\ud800")") == "bad_json");
+  CHECK(refusal("{") == "bad_json");
+  CHECK(refusal("{} x") == "bad_json");
+  CHECK(refusal("") == "bad_json");
+  std::string deep(33, '[');
+  deep += std::string(33, ']');
+  CHECK(refusal(deep) == "json_too_deep");
+  std::string ok_depth = std::string(32, '[') + std::string(32, ']');
+  CHECK(parse_strict(ok_depth).has_value());
+  CHECK(refusal(R"({"a":{"b":1,"b":1}})") == "json_duplicate_key");
+}
