@@ -219,6 +219,21 @@ std::string PrivateKey::sign(std::string_view message) const {
   return sig;
 }
 
+Result<std::string> public_raw_from_pem(std::string_view pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* pkey = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (pkey == nullptr) return fail("bad_key", "not a PEM public key");
+  std::string out(ed25519_public_key_bytes, '\0');
+  std::size_t len = out.size();
+  bool ok = EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519 &&
+            EVP_PKEY_get_raw_public_key(pkey, reinterpret_cast<unsigned char*>(out.data()), &len) == 1 &&
+            len == ed25519_public_key_bytes;
+  EVP_PKEY_free(pkey);
+  if (!ok) return fail("bad_key", "the public key is not Ed25519");
+  return out;
+}
+
 bool ed25519_verify(std::string_view public_raw, std::string_view message, std::string_view signature_raw) {
   if (public_raw.size() != ed25519_public_key_bytes || signature_raw.size() != ed25519_signature_bytes) return false;
   EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,

@@ -48,6 +48,9 @@ class PrivateKey {
   std::shared_ptr<Impl> impl_;
 };
 
+// The 32 raw bytes of an Ed25519 public key in SubjectPublicKeyInfo PEM.
+Result<std::string> public_raw_from_pem(std::string_view pem);
+
 // Verifies an Ed25519 signature given the 32 raw public key bytes.
 bool ed25519_verify(std::string_view public_raw, std::string_view message,
                     std::string_view signature_raw);

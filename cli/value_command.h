@@ -1,0 +1,14 @@
+// `ecoledger value carbon|gep|pledge|stress|grade --in FILE [--tables DIR] [--csv]`:
+// reads an input document and the default parameter tables, runs the pure
+// valuation library and prints the report as JSON (CSV for gep with --csv).
+// Tables come from --tables DIR, else $ECOLEDGER_TABLES, else the first
+// valuation/data found walking up from the executable's directory.
+// Errors: one line on stderr, non-zero exit, nothing on stdout.
+#pragma once
+
+namespace ecoledger::cli {
+
+// argv[0] is "value".
+int run_value_command(int argc, char** argv);
+
+}  // namespace ecoledger::cli

@@ -1,0 +1,55 @@
+#include "ledger/state.h"
+
+namespace ecoledger::ledger {
+
+std::optional<std::string> StateOverlay::get(std::string_view key) const {
+  auto it = writes_.find(key);
+  if (it != writes_.end()) return it->second;
+  return base_.get(key);
+}
+
+void StateOverlay::scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  // Merge the base's keys with this overlay's writes, overlay winning.
+  std::map<std::string, std::optional<std::string>, std::less<>> merged;
+  base_.scan(prefix, [&](std::string_view k, std::string_view v) {
+    merged.emplace(std::string(k), std::string(v));
+    return true;
+  });
+  for (auto it = writes_.lower_bound(prefix); it != writes_.end() && it->first.starts_with(prefix); ++it)
+    merged[it->first] = it->second;
+  for (const auto& [k, v] : merged)
+    if (v && !visit(k, *v)) return;
+}
+
+std::optional<json::Json> StateOverlay::get_json(std::string_view key) const {
+  auto raw = get(key);
+  if (!raw) return std::nullopt;
+  auto parsed = json::Json::parse(*raw, nullptr, false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
+void StateOverlay::commit_into(StateOverlay& parent) {
+  for (auto& [k, v] : writes_) parent.writes_[k] = std::move(v);
+  writes_.clear();
+}
+
+std::optional<std::string> MemoryState::get(std::string_view key) const {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void MemoryState::scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  for (auto it = entries_.lower_bound(prefix); it != entries_.end() && it->first.starts_with(prefix); ++it)
+    if (!visit(it->first, it->second)) return;
+}
+
+void MemoryState::apply(const StateOverlay& overlay) {
+  for (const auto& [k, v] : overlay.writes()) {
+    if (v) entries_[k] = *v;
+    else entries_.erase(k);
+  }
+}
+
+}  // namespace ecoledger::ledger

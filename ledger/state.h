@@ -1,0 +1,60 @@
+// Ledger state as an ordered key-value space, and overlays on it.
+//
+// The state machine reads and writes only through StateOverlay, so a refused
+// transaction is dropped by discarding its overlay, a batch accumulates its
+// transactions' writes in one overlay that becomes one RocksDB WriteBatch,
+// and the auditor replays into memory through the very same code.
+// Thread-safety: none; one writer (the sequencer) at a time.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/json.h"
+
+namespace ecoledger::ledger {
+
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual std::optional<std::string> get(std::string_view key) const = 0;
+  // Calls visit(key, value) for keys starting with prefix, in key order, until it returns false.
+  virtual void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
+};
+
+class StateOverlay final : public StateReader {
+ public:
+  explicit StateOverlay(const StateReader& base) : base_(base) {}
+
+  std::optional<std::string> get(std::string_view key) const override;
+  void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override;
+  void put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
+  void erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
+
+  std::optional<json::Json> get_json(std::string_view key) const;
+  void put_json(std::string key, const json::Json& value) { put(std::move(key), json::canonical(value)); }
+
+  // Moves this overlay's writes into parent (which must be this overlay's base).
+  void commit_into(StateOverlay& parent);
+  const std::map<std::string, std::optional<std::string>, std::less<>>& writes() const { return writes_; }
+
+ private:
+  const StateReader& base_;
+  std::map<std::string, std::optional<std::string>, std::less<>> writes_;
+};
+
+class MemoryState final : public StateReader {
+ public:
+  std::optional<std::string> get(std::string_view key) const override;
+  void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override;
+  void apply(const StateOverlay& overlay);
+  const std::map<std::string, std::string, std::less<>>& entries() const { return entries_; }
+
+ private:
+  std::map<std::string, std::string, std::less<>> entries_;
+};
+
+}  // namespace ecoledger::ledger

@@ -1,0 +1,40 @@
+// The state machine: applies one transaction to the ledger state, or refuses
+// it with a stable error code and no writes.
+//
+// It is deterministic: the outcome depends only on the prior state, the
+// transaction and the record's seq and time, so the node at append time and
+// the auditor at replay reach the same state byte for byte.
+// Thread-safety: stateless functions; the overlay is the caller's.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "base/result.h"
+#include "ledger/state.h"
+#include "ledger/transaction.h"
+
+namespace ecoledger::ledger {
+
+inline constexpr const char* account_roles[] = {"holder", "bank", "registry", "regulator", "verifier", "oracle", "auditor"};
+inline constexpr std::size_t account_keys_max = 16;
+inline constexpr std::size_t account_name_bytes_max = 256;
+
+struct TxContext {
+  const Transaction& tx;
+  std::uint64_t seq;
+  std::string time;                      // RFC 3339 UTC with milliseconds
+  std::set<std::string> signers;         // accounts with a valid signature by a key in force
+};
+
+// Verifies signatures (every one must be by a key in force and valid), then
+// applies the transaction's type. Refusal codes are listed in docs/FORMAT.md.
+Status apply_transaction(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state);
+
+// Helpers shared by transaction handlers.
+std::string account_key(std::string_view account);
+std::optional<std::string> account_role(const StateReader& state, std::string_view account);
+bool signed_by_role(const TxContext& ctx, const StateReader& state, std::string_view role);
+
+}  // namespace ecoledger::ledger

@@ -1,0 +1,167 @@
+#include "ledger/store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include "base/check.h"
+
+namespace ecoledger::ledger {
+namespace {
+
+std::string be64(std::uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[i] = static_cast<char>(v & 0xFF);
+    v >>= 8;
+  }
+  return out;
+}
+
+std::uint64_t read_be64(std::string_view s) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<std::uint8_t>(s[i]);
+  return v;
+}
+
+std::string record_key(std::uint64_t seq) { return "R" + be64(seq); }
+std::string node_key(std::uint32_t level, std::uint64_t index) {
+  return std::string("M") + static_cast<char>(level) + be64(index);
+}
+constexpr char head_key[] = "H";
+
+Error storage_error(const rocksdb::Status& s) { return Error{"storage_unavailable", "storage: " + s.ToString()}; }
+
+}  // namespace
+
+struct Store::Impl : public StateReader, public MerkleNodeReader {
+  std::unique_ptr<rocksdb::DB> db;
+
+  std::optional<std::string> raw_get(const std::string& key) const {
+    std::string value;
+    rocksdb::ReadOptions options;
+    options.verify_checksums = true;
+    rocksdb::Status s = db->Get(options, key, &value);
+    if (s.IsNotFound() || !s.ok()) return std::nullopt;
+    return value;
+  }
+
+  std::optional<std::string> get(std::string_view key) const override { return raw_get("S" + std::string(key)); }
+
+  void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    std::string start = "S" + std::string(prefix);
+    rocksdb::ReadOptions options;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
+    for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+      std::string_view key(it->key().data() + 1, it->key().size() - 1);
+      if (!visit(key, std::string_view(it->value().data(), it->value().size()))) return;
+    }
+  }
+
+  Result<crypto::Hash> node(std::uint32_t level, std::uint64_t index) const override {
+    auto raw = raw_get(node_key(level, index));
+    if (!raw || raw->size() != 32)
+      return fail("corruption", "Merkle node level " + std::to_string(level) + " index " + std::to_string(index) + " is missing");
+    crypto::Hash h;
+    std::copy(raw->begin(), raw->end(), h.begin());
+    return h;
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) {
+  rocksdb::Options options;
+  options.create_if_missing = create;
+  options.paranoid_checks = true;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  if (!s.ok()) {
+    if (s.IsCorruption()) return fail("corruption", "storage: " + s.ToString());
+    return std::unexpected(storage_error(s));
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->db.reset(raw);
+  std::unique_ptr<Store> store(new Store(std::move(impl)));
+
+  auto head_raw = store->impl_->raw_get(head_key);
+  if (!head_raw) {
+    if (store->impl_->raw_get(record_key(0))) return fail("corruption", "records exist but the head is missing");
+    return store;
+  }
+  auto head = json::Json::parse(*head_raw, nullptr, false);
+  if (head.is_discarded() || !head.contains("size") || !head.contains("head") || !head.contains("time"))
+    return fail("corruption", "the head entry is damaged");
+  store->head_.size = head["size"].get<std::uint64_t>();
+  auto head_hash = crypto::hash_from_hex(head["head"].get<std::string>());
+  if (!head_hash) return fail("corruption", "the head entry is damaged");
+  store->head_.head = *head_hash;
+  store->head_.time = head["time"].get<std::string>();
+
+  // The last record must hash to the head, link to its predecessor, and be
+  // the last Merkle leaf; nothing may lie beyond it.
+  std::uint64_t last = store->head_.size - 1;
+  auto last_record = store->record(last);
+  if (!last_record) return fail("corruption", "record " + std::to_string(last) + " is missing");
+  if (crypto::sha256(*last_record) != store->head_.head)
+    return fail("corruption", "record " + std::to_string(last) + " does not match the head hash");
+  auto leaf = store->impl_->node(0, last);
+  if (!leaf || *leaf != crypto::sha256_prefixed(0x00, *last_record))
+    return fail("corruption", "record " + std::to_string(last) + " does not match the Merkle tree");
+  if (last > 0) {
+    auto before = store->record(last - 1);
+    if (!before) return fail("corruption", "record " + std::to_string(last - 1) + " is missing");
+    auto doc = json::Json::parse(*last_record, nullptr, false);
+    if (doc.is_discarded() || doc.value("prev", "") != crypto::to_hex(crypto::sha256(*before)))
+      return fail("corruption", "record " + std::to_string(last) + " does not link to record " + std::to_string(last - 1));
+  }
+  if (store->impl_->raw_get(record_key(store->head_.size)))
+    return fail("corruption", "record " + std::to_string(store->head_.size) + " lies beyond the head");
+  return store;
+}
+
+std::optional<std::string> Store::record(std::uint64_t seq) const { return impl_->raw_get(record_key(seq)); }
+
+Status Store::scan_records(std::uint64_t from, std::uint64_t to,
+                           const std::function<bool(std::uint64_t, std::string_view)>& visit) const {
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options));
+  std::uint64_t expected = from;
+  for (it->Seek(record_key(from)); it->Valid() && expected < to; it->Next(), ++expected) {
+    if (it->key().size() != 9 || it->key()[0] != 'R') break;
+    std::uint64_t seq = read_be64(std::string_view(it->key().data() + 1, 8));
+    if (seq != expected) return fail("corruption", "record " + std::to_string(expected) + " is missing");
+    if (!visit(seq, std::string_view(it->value().data(), it->value().size()))) return ok();
+  }
+  if (!it->status().ok()) return fail("corruption", "storage: " + it->status().ToString() + " near record " + std::to_string(expected));
+  if (expected < to && expected < head_.size) return fail("corruption", "record " + std::to_string(expected) + " is missing");
+  return ok();
+}
+
+std::optional<std::string> Store::tx_receipt(std::string_view id) const { return impl_->raw_get("I" + std::string(id)); }
+const StateReader& Store::state() const { return *impl_; }
+const MerkleNodeReader& Store::merkle() const { return *impl_; }
+
+Status Store::write(const AppendBatch& batch) {
+  rocksdb::WriteBatch wb;
+  for (const auto& [seq, bytes] : batch.records) wb.Put(record_key(seq), bytes);
+  for (const auto& [id, hash] : batch.nodes)
+    wb.Put(node_key(id.level, id.index), std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
+  for (const auto& [id, receipt] : batch.tx_index) wb.Put("I" + id, receipt);
+  for (const auto& [key, value] : batch.state_writes) {
+    if (value) wb.Put("S" + key, *value);
+    else wb.Delete("S" + key);
+  }
+  json::Json head{{"size", batch.head.size}, {"head", crypto::to_hex(batch.head.head)}, {"time", batch.head.time}};
+  wb.Put(head_key, json::canonical(head));
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  rocksdb::Status s = impl_->db->Write(options, &wb);
+  if (!s.ok()) return std::unexpected(storage_error(s));
+  head_ = batch.head;
+  return ok();
+}
+
+}  // namespace ecoledger::ledger

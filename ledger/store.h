@@ -1,0 +1,68 @@
+// Store: the ledger's RocksDB database.
+//
+// Key layout (one column family; big-endian integers so keys sort by number):
+//   'R' seq:u64            -> JCS bytes of record seq (exactly the hashed bytes)
+//   'M' level:u8 index:u64 -> 32-byte Merkle node of a complete subtree
+//   'I' tx id              -> receipt {"seq","hash","time","signed"} (idempotency)
+//   'S' state key          -> state value (JSON)
+//   'H'                    -> head {"size","head","time"}
+// Every append is one WriteBatch written with sync=true, so it is durable
+// before any submitter is answered, and a crash leaves all of it or none.
+// Thread-safety: reads from any thread; write() from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "ledger/crypto.h"
+#include "ledger/merkle.h"
+#include "ledger/state.h"
+
+namespace ecoledger::ledger {
+
+struct Head {
+  std::uint64_t size = 0;
+  crypto::Hash head{};       // hash of record size-1 (zeros when empty)
+  std::string time;          // time of record size-1
+};
+
+struct AppendBatch {
+  std::vector<std::pair<std::uint64_t, std::string>> records;
+  std::vector<std::pair<MerkleNodeId, crypto::Hash>> nodes;
+  std::vector<std::pair<std::string, std::string>> tx_index;
+  std::map<std::string, std::optional<std::string>, std::less<>> state_writes;
+  Head head;
+};
+
+class Store {
+ public:
+  // Opens (or with create, creates) the database in dir and checks that the
+  // head, the last records and the Merkle tree agree. Error codes:
+  // "storage_unavailable", "corruption" (message names the seq).
+  static Result<std::unique_ptr<Store>> open(const std::string& dir, bool create);
+  ~Store();
+
+  const Head& head() const { return head_; }
+  std::optional<std::string> record(std::uint64_t seq) const;
+  // Visits records [from, to) in order until visit returns false.
+  Status scan_records(std::uint64_t from, std::uint64_t to, const std::function<bool(std::uint64_t, std::string_view)>& visit) const;
+  std::optional<std::string> tx_receipt(std::string_view id) const;
+  const StateReader& state() const;
+  const MerkleNodeReader& merkle() const;
+
+  // Atomically and durably applies a batch. On failure nothing was applied.
+  Status write(const AppendBatch& batch);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  Head head_;
+};
+
+}  // namespace ecoledger::ledger

@@ -1,0 +1,75 @@
+// Test fixtures: a temporary ledger directory with registry and node keys,
+// and helpers to build, sign and submit transactions.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include "ledger/ledger.h"
+#include "ledger/transaction.h"
+
+namespace ecoledger::testing {
+
+inline std::string temp_dir(const std::string& tag) {
+  std::string pattern = (std::filesystem::temp_directory_path() / ("ecoledger-" + tag + "-XXXXXX")).string();
+  char* made = ::mkdtemp(pattern.data());
+  REQUIRE(made != nullptr);
+  return pattern;
+}
+
+inline constexpr std::int64_t t0_ms = 1795852800000;  // 2026-11-28T08:00:00.000Z
+
+struct TestLedger {
+  std::string dir = temp_dir("ledger") + "/data";
+  crypto::PrivateKey registry = *crypto::PrivateKey::generate();
+  crypto::PrivateKey node = *crypto::PrivateKey::generate();
+  std::unique_ptr<ledger::Ledger> ledger;
+  std::map<std::string, crypto::PrivateKey> keys;  // account -> its k1 key
+  int counter = 0;
+  std::int64_t now_ms = t0_ms;
+
+  TestLedger() {
+    auto created = ledger::Ledger::create(dir, registry, node, "test-ledger", now_ms);
+    REQUIRE(created.has_value());
+    ledger = std::move(*created);
+    keys.emplace("registry", registry);
+  }
+  ~TestLedger() {
+    ledger.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(std::filesystem::path(dir).parent_path(), ec);
+  }
+
+  json::Json tx(const std::string& type, json::Json body) {
+    return ledger::make_transaction("test-ledger", "tx-" + std::to_string(++counter), type, std::move(body));
+  }
+  json::Json signed_by(json::Json t, std::initializer_list<std::string> accounts) {
+    for (const auto& a : accounts) t = ledger::sign_transaction(std::move(t), keys.at(a), a + "#k1");
+    return t;
+  }
+  Result<ledger::Receipt> submit(const json::Json& t) {
+    auto results = ledger->submit({json::canonical(t)}, now_ms);
+    return results.at(0);
+  }
+  std::string error_of(const json::Json& t) {
+    auto r = submit(t);
+    REQUIRE_FALSE(r.has_value());
+    return r.error().code;
+  }
+  void open_account(const std::string& account, const std::string& role) {
+    auto key = *crypto::PrivateKey::generate();
+    keys.emplace(account, key);
+    auto r = submit(signed_by(tx("account.open", {{"account", account}, {"role", role}, {"name", account},
+                                                  {"keys", {{{"id", "k1"}, {"pub", key.public_base64()}}}}}),
+                              {"registry"}));
+    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().code + ": " + r.error().message));
+  }
+};
+
+}  // namespace ecoledger::testing
