@@ -43,7 +43,7 @@ class Ledger {
                                                 std::int64_t now_ms);
 
   const std::string& id() const { return ledger_id_; }
-  const Head& head() const { return store_->head(); }
+  Head head() const { return store_->head(); }
   const Store& store() const { return *store_; }
 
   // Validates and appends a batch; one result per input, in order.

@@ -136,7 +136,7 @@ Status Store::scan_records(std::uint64_t from, std::uint64_t to,
     if (!visit(seq, std::string_view(it->value().data(), it->value().size()))) return ok();
   }
   if (!it->status().ok()) return fail("corruption", "storage: " + it->status().ToString() + " near record " + std::to_string(expected));
-  if (expected < to && expected < head_.size) return fail("corruption", "record " + std::to_string(expected) + " is missing");
+  if (expected < to && expected < head().size) return fail("corruption", "record " + std::to_string(expected) + " is missing");
   return ok();
 }
 
@@ -160,6 +160,7 @@ Status Store::write(const AppendBatch& batch) {
   options.sync = true;
   rocksdb::Status s = impl_->db->Write(options, &wb);
   if (!s.ok()) return std::unexpected(storage_error(s));
+  std::lock_guard lock(head_mutex_);
   head_ = batch.head;
   return ok();
 }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,7 +48,11 @@ class Store {
   static Result<std::unique_ptr<Store>> open(const std::string& dir, bool create);
   ~Store();
 
-  const Head& head() const { return head_; }
+  // A copy: the sequencer may be replacing it concurrently.
+  Head head() const {
+    std::lock_guard lock(head_mutex_);
+    return head_;
+  }
   std::optional<std::string> record(std::uint64_t seq) const;
   // Visits records [from, to) in order until visit returns false.
   Status scan_records(std::uint64_t from, std::uint64_t to, const std::function<bool(std::uint64_t, std::string_view)>& visit) const;
@@ -62,7 +67,8 @@ class Store {
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
-  Head head_;
+  mutable std::mutex head_mutex_;
+  Head head_;  // guarded by head_mutex_
 };
 
 }  // namespace ecoledger::ledger
