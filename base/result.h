@@ -30,3 +30,9 @@ inline std::unexpected<Error> fail(std::string code, std::string message) {
 inline Status ok() { return {}; }
 
 }  // namespace ecoledger
+
+// Binds var to the value of a Result expression, or returns its error from
+// the enclosing function (which must return a Result or Status).
+#define ECOLEDGER_TRY(var, expr) \
+  auto var = (expr);             \
+  if (!var) return std::unexpected(var.error())

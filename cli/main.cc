@@ -10,6 +10,7 @@
 #include "cli/cli_util.h"
 #include "cli/journal_commands.h"
 #include "cli/show_command.h"
+#include "cli/value_command.h"
 
 namespace {
 
@@ -34,6 +35,9 @@ journal
 registry
   show --data DIR account|lots|lot|serial|pledge|bank-pledges ID [--open]
   show --data DIR prices
+
+valuation
+  value carbon|gep|pledge|stress|grade --in FILE [--tables DIR] [--csv]
 )";
 
 }  // namespace
@@ -54,5 +58,6 @@ int main(int argc, char** argv) {
   if (command == "proof") return cmd_proof(argc, argv);
   if (command == "audit") return cmd_audit(argc, argv);
   if (command == "show") return cmd_show(argc, argv);
+  if (command == "value") return run_value_command(argc - 1, argv + 1);
   return usage_exit("unknown command \"" + command + "\"; see ecoledger help");
 }

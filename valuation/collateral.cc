@@ -8,10 +8,6 @@
 namespace ecoledger::valuation {
 namespace {
 
-#define VALUATION_TRY(var, expr)                 \
-  auto var = (expr);                             \
-  if (!var) return std::unexpected(var.error())
-
 struct Shock {
   const StressScenario* scenario = nullptr;
 };
@@ -49,9 +45,9 @@ const PriceRecord* latest_price(const PledgeBook& book, const Pledge& pledge, st
 }
 
 Result<PledgeReport> value_book(const PledgeBook& book, const CollateralTable& table, Shock shock) {
-  VALUATION_TRY(valuation_days, parse_date_days(book.valuation_date));
+  ECOLEDGER_TRY(valuation_days, parse_date_days(book.valuation_date));
   for (const auto& price : book.prices) {
-    VALUATION_TRY(days, parse_date_days(price.date));
+    ECOLEDGER_TRY(days, parse_date_days(price.date));
     if (price.price_fen < 0 || price.price_fen > limits::price_fen_max)
       return fail("bad_input", "price record " + std::to_string(price.seq) + ": price out of range");
   }
@@ -80,7 +76,7 @@ Result<PledgeReport> value_book(const PledgeBook& book, const CollateralTable& t
     Int128 denominator = 1000;
     std::int64_t remaining_days = 0;
     if (pledge.asset_class == "PRT") {
-      VALUATION_TRY(expires_days, parse_date_days(pledge.expires));
+      ECOLEDGER_TRY(expires_days, parse_date_days(pledge.expires));
       // The expiry day itself is still valid, so a right expiring on the
       // valuation date has one day left.
       remaining_days = std::max<std::int64_t>(0, *expires_days - *valuation_days + 1);
@@ -90,8 +86,8 @@ Result<PledgeReport> value_book(const PledgeBook& book, const CollateralTable& t
     }
     PledgeValuation v{pledge.id, pledge.loan_id, pledge.asset_class, pledge.instrument, pledge.quantity_kg, price_fen, price->seq,
                       remaining_days, 0, haircut->second, 0};
-    VALUATION_TRY(market, narrow_int64(divide_round_half_even(numerator, denominator), "market value"));
-    VALUATION_TRY(collateral, narrow_int64(divide_round_half_even(numerator * (1000 - haircut->second), denominator * 1000), "collateral value"));
+    ECOLEDGER_TRY(market, narrow_int64(divide_round_half_even(numerator, denominator), "market value"));
+    ECOLEDGER_TRY(collateral, narrow_int64(divide_round_half_even(numerator * (1000 - haircut->second), denominator * 1000), "collateral value"));
     v.market_value_fen = *market;
     v.collateral_value_fen = *collateral;
     collateral_by_loan[pledge.loan_id] += *collateral;
@@ -106,7 +102,7 @@ Result<PledgeReport> value_book(const PledgeBook& book, const CollateralTable& t
 }
 
 Result<std::int64_t> permille_field(const nlohmann::json& object, const char* field, std::int64_t low, std::int64_t high) {
-  VALUATION_TRY(value, input_int(object, field));
+  ECOLEDGER_TRY(value, input_int(object, field));
   if (*value < low || *value > high) return fail("bad_input", std::string("field \"") + field + "\" out of range");
   return *value;
 }
@@ -114,19 +110,19 @@ Result<std::int64_t> permille_field(const nlohmann::json& object, const char* fi
 }  // namespace
 
 Result<CollateralTable> collateral_table_from_json(const nlohmann::json& document) {
-  VALUATION_TRY(id, input_string(document, "id"));
-  VALUATION_TRY(version, input_int(document, "version"));
+  ECOLEDGER_TRY(id, input_string(document, "id"));
+  ECOLEDGER_TRY(version, input_int(document, "version"));
   auto params = document.find("params");
   if (params == document.end() || !params->is_object()) return fail("bad_input", "collateral table needs object \"params\"");
   CollateralTable table{*id, *version, {}, 0, 0};
   auto haircuts = params->find("haircut_permille");
   if (haircuts == params->end() || !haircuts->is_object()) return fail("bad_input", "missing object \"haircut_permille\"");
   for (const auto& [asset_class, unused] : haircuts->items()) {
-    VALUATION_TRY(h, permille_field(*haircuts, asset_class.c_str(), 0, 1000));
+    ECOLEDGER_TRY(h, permille_field(*haircuts, asset_class.c_str(), 0, 1000));
     table.haircut_permille[asset_class] = *h;
   }
-  VALUATION_TRY(warning, permille_field(*params, "warning_coverage_permille", 0, 1'000'000));
-  VALUATION_TRY(liquidation, permille_field(*params, "liquidation_coverage_permille", 0, 1'000'000));
+  ECOLEDGER_TRY(warning, permille_field(*params, "warning_coverage_permille", 0, 1'000'000));
+  ECOLEDGER_TRY(liquidation, permille_field(*params, "liquidation_coverage_permille", 0, 1'000'000));
   if (*liquidation > *warning) return fail("bad_input", "liquidation threshold above warning threshold");
   table.warning_coverage_permille = *warning;
   table.liquidation_coverage_permille = *liquidation;
@@ -140,17 +136,17 @@ Result<std::vector<StressScenario>> stress_scenarios_from_json(const nlohmann::j
   std::vector<StressScenario> scenarios;
   for (const auto& item : *list) {
     StressScenario s;
-    VALUATION_TRY(name, input_string(item, "name"));
+    ECOLEDGER_TRY(name, input_string(item, "name"));
     s.name = *name;
     if (auto shocks = item.find("price_shock_permille"); shocks != item.end()) {
       if (!shocks->is_object()) return fail("bad_input", "price_shock_permille must be an object");
       for (const auto& [asset_class, unused] : shocks->items()) {
-        VALUATION_TRY(shock, permille_field(*shocks, asset_class.c_str(), -1000, 10'000));
+        ECOLEDGER_TRY(shock, permille_field(*shocks, asset_class.c_str(), -1000, 10'000));
         s.price_shock_permille[asset_class] = *shock;
       }
     }
     if (item.contains("prt_term_shock_days")) {
-      VALUATION_TRY(days, permille_field(item, "prt_term_shock_days", 0, 100'000));
+      ECOLEDGER_TRY(days, permille_field(item, "prt_term_shock_days", 0, 100'000));
       s.prt_term_shock_days = *days;
     }
     if (auto zeroed = item.find("zeroed_classes"); zeroed != item.end()) {
@@ -167,43 +163,43 @@ Result<std::vector<StressScenario>> stress_scenarios_from_json(const nlohmann::j
 
 Result<PledgeBook> pledge_book_from_json(const nlohmann::json& document) {
   PledgeBook book;
-  VALUATION_TRY(date, input_string(document, "valuation_date"));
+  ECOLEDGER_TRY(date, input_string(document, "valuation_date"));
   book.valuation_date = *date;
   auto array = [&](const char* name) -> Result<const nlohmann::json*> {
     auto it = document.find(name);
     if (it == document.end() || !it->is_array()) return fail("bad_input", std::string("missing array \"") + name + "\"");
     return &*it;
   };
-  VALUATION_TRY(loans, array("loans"));
-  VALUATION_TRY(pledges, array("pledges"));
-  VALUATION_TRY(prices, array("prices"));
+  ECOLEDGER_TRY(loans, array("loans"));
+  ECOLEDGER_TRY(pledges, array("pledges"));
+  ECOLEDGER_TRY(prices, array("prices"));
   if ((*loans)->size() > limits::book_loans_max || (*pledges)->size() > limits::book_pledges_max ||
       (*prices)->size() > limits::book_prices_max)
     return fail("bad_input", "pledge book too large");
   for (const auto& item : **loans) {
-    VALUATION_TRY(id, input_string(item, "id"));
-    VALUATION_TRY(principal, input_int(item, "principal_fen"));
+    ECOLEDGER_TRY(id, input_string(item, "id"));
+    ECOLEDGER_TRY(principal, input_int(item, "principal_fen"));
     book.loans.push_back(Loan{*id, *principal});
   }
   for (const auto& item : **pledges) {
-    VALUATION_TRY(id, input_string(item, "id"));
-    VALUATION_TRY(loan, input_string(item, "loan_id"));
-    VALUATION_TRY(asset_class, input_string(item, "asset_class"));
-    VALUATION_TRY(instrument, input_string(item, "instrument"));
-    VALUATION_TRY(quantity, input_int(item, "quantity_kg"));
+    ECOLEDGER_TRY(id, input_string(item, "id"));
+    ECOLEDGER_TRY(loan, input_string(item, "loan_id"));
+    ECOLEDGER_TRY(asset_class, input_string(item, "asset_class"));
+    ECOLEDGER_TRY(instrument, input_string(item, "instrument"));
+    ECOLEDGER_TRY(quantity, input_int(item, "quantity_kg"));
     std::string expires;
     if (item.contains("expires")) {
-      VALUATION_TRY(e, input_string(item, "expires"));
+      ECOLEDGER_TRY(e, input_string(item, "expires"));
       expires = *e;
     }
     book.pledges.push_back(Pledge{*id, *loan, *asset_class, *instrument, *quantity, expires});
   }
   for (const auto& item : **prices) {
-    VALUATION_TRY(seq, input_int(item, "seq"));
-    VALUATION_TRY(asset_class, input_string(item, "asset_class"));
-    VALUATION_TRY(instrument, input_string(item, "instrument"));
-    VALUATION_TRY(price_date, input_string(item, "date"));
-    VALUATION_TRY(price, input_int(item, "price_fen"));
+    ECOLEDGER_TRY(seq, input_int(item, "seq"));
+    ECOLEDGER_TRY(asset_class, input_string(item, "asset_class"));
+    ECOLEDGER_TRY(instrument, input_string(item, "instrument"));
+    ECOLEDGER_TRY(price_date, input_string(item, "date"));
+    ECOLEDGER_TRY(price, input_int(item, "price_fen"));
     book.prices.push_back(PriceRecord{*seq, *asset_class, *instrument, *price_date, *price});
   }
   return book;
@@ -215,10 +211,10 @@ Result<PledgeReport> value_pledge_book(const PledgeBook& book, const CollateralT
 
 Result<StressReport> stress_test(const PledgeBook& book, const CollateralTable& table, const std::vector<StressScenario>& scenarios) {
   if (scenarios.size() > limits::stress_scenarios_max) return fail("bad_input", "too many stress scenarios");
-  VALUATION_TRY(baseline, value_book(book, table, Shock{}));
+  ECOLEDGER_TRY(baseline, value_book(book, table, Shock{}));
   StressReport report{*baseline, {}};
   for (const auto& scenario : scenarios) {
-    VALUATION_TRY(shocked, value_book(book, table, Shock{&scenario}));
+    ECOLEDGER_TRY(shocked, value_book(book, table, Shock{&scenario}));
     StressOutcome outcome{scenario.name, {}, 0};
     for (std::size_t i = 0; i < baseline->loans.size(); ++i) {
       const auto& before = baseline->loans[i];

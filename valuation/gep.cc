@@ -9,10 +9,6 @@
 namespace ecoledger::valuation {
 namespace {
 
-#define VALUATION_TRY(var, expr) \
-  auto var = (expr);             \
-  if (!var) return std::unexpected(var.error())
-
 // Nearest fen, ties to even (std::nearbyint under the default FE_TONEAREST).
 Result<std::int64_t> to_fen(double yuan, const std::string& indicator) {
   if (!std::isfinite(yuan) || std::fabs(yuan) > limits::gep_value_yuan_max)
@@ -36,12 +32,12 @@ Result<GepLine> account_item(const GepItem& item, const GepPriceTable& table) {
   GepLine line{item.indicator, item.category, item.ecosystem, item.method, item.unit, item.price_key, item.quantity, 0, 0};
   double value_yuan = 0;
   if (item.method == "quantity_price") {
-    VALUATION_TRY(price, price_of(table, item.price_key, item.indicator));
+    ECOLEDGER_TRY(price, price_of(table, item.price_key, item.indicator));
     line.price_yuan = *price;
     if (line.unit.empty()) line.unit = table.unit.at(item.price_key);  // present: price_of found the key
     value_yuan = item.quantity * *price;
   } else if (item.method == "water_balance") {
-    VALUATION_TRY(price, price_of(table, item.price_key, item.indicator));
+    ECOLEDGER_TRY(price, price_of(table, item.price_key, item.indicator));
     double m3 = 0;
     for (const auto& c : item.cells) m3 += (c.precipitation_mm - c.runoff_mm - c.evapotranspiration_mm) * c.area_km2 * 1000.0;
     line.quantity = m3;
@@ -49,13 +45,13 @@ Result<GepLine> account_item(const GepItem& item, const GepPriceTable& table) {
     line.price_yuan = *price;
     value_yuan = m3 * *price;
   } else if (item.method == "soil_retention") {
-    VALUATION_TRY(dredging, price_of(table, "reservoir_dredging_m3", item.indicator));
-    VALUATION_TRY(nitrogen, price_of(table, "nitrogen_removal_t", item.indicator));
-    VALUATION_TRY(phosphorus, price_of(table, "phosphorus_removal_t", item.indicator));
-    VALUATION_TRY(lambda, param_of(table, "soil_sediment_share"));
-    VALUATION_TRY(density, param_of(table, "soil_density_t_per_m3"));
-    VALUATION_TRY(c_n, param_of(table, "soil_nitrogen_fraction"));
-    VALUATION_TRY(c_p, param_of(table, "soil_phosphorus_fraction"));
+    ECOLEDGER_TRY(dredging, price_of(table, "reservoir_dredging_m3", item.indicator));
+    ECOLEDGER_TRY(nitrogen, price_of(table, "nitrogen_removal_t", item.indicator));
+    ECOLEDGER_TRY(phosphorus, price_of(table, "phosphorus_removal_t", item.indicator));
+    ECOLEDGER_TRY(lambda, param_of(table, "soil_sediment_share"));
+    ECOLEDGER_TRY(density, param_of(table, "soil_density_t_per_m3"));
+    ECOLEDGER_TRY(c_n, param_of(table, "soil_nitrogen_fraction"));
+    ECOLEDGER_TRY(c_p, param_of(table, "soil_phosphorus_fraction"));
     if (*density <= 0) return fail("bad_input", "soil density must be positive");
     const double q = item.quantity;
     value_yuan = *lambda * q / *density * *dredging + q * *c_n * *nitrogen + q * *c_p * *phosphorus;
@@ -66,13 +62,13 @@ Result<GepLine> account_item(const GepItem& item, const GepPriceTable& table) {
   } else {
     return fail("method_unknown", "indicator \"" + item.indicator + "\": unknown method \"" + item.method + "\"");
   }
-  VALUATION_TRY(fen, to_fen(value_yuan, item.indicator));
+  ECOLEDGER_TRY(fen, to_fen(value_yuan, item.indicator));
   line.value_fen = *fen;
   return line;
 }
 
 Result<double> finite_number(const nlohmann::json& object, const char* field) {
-  VALUATION_TRY(value, input_number(object, field));
+  ECOLEDGER_TRY(value, input_number(object, field));
   if (!std::isfinite(*value)) return fail("bad_input", std::string("field \"") + field + "\" is not finite");
   return *value;
 }
@@ -94,14 +90,14 @@ std::string csv_field(const std::string& s) {
 }  // namespace
 
 Result<GepPriceTable> gep_price_table_from_json(const nlohmann::json& document) {
-  VALUATION_TRY(id, input_string(document, "id"));
-  VALUATION_TRY(version, input_int(document, "version"));
+  ECOLEDGER_TRY(id, input_string(document, "id"));
+  ECOLEDGER_TRY(version, input_int(document, "version"));
   GepPriceTable table{*id, *version, {}, {}, {}};
   auto prices = document.find("prices");
   if (prices == document.end() || !prices->is_object()) return fail("bad_input", "missing object \"prices\"");
   for (const auto& [key, entry] : prices->items()) {
-    VALUATION_TRY(price, finite_number(entry, "yuan_per_unit"));
-    VALUATION_TRY(unit, input_string(entry, "unit"));
+    ECOLEDGER_TRY(price, finite_number(entry, "yuan_per_unit"));
+    ECOLEDGER_TRY(unit, input_string(entry, "unit"));
     if (*price < 0) return fail("bad_input", "price \"" + key + "\" is negative");
     table.price_yuan[key] = *price;
     table.unit[key] = *unit;
@@ -109,7 +105,7 @@ Result<GepPriceTable> gep_price_table_from_json(const nlohmann::json& document) 
   if (auto params = document.find("params"); params != document.end()) {
     if (!params->is_object()) return fail("bad_input", "\"params\" must be an object");
     for (const auto& [key, unused] : params->items()) {
-      VALUATION_TRY(value, finite_number(*params, key.c_str()));
+      ECOLEDGER_TRY(value, finite_number(*params, key.c_str()));
       table.params[key] = *value;
     }
   }
@@ -117,47 +113,47 @@ Result<GepPriceTable> gep_price_table_from_json(const nlohmann::json& document) 
 }
 
 Result<GepInput> gep_input_from_json(const nlohmann::json& document) {
-  VALUATION_TRY(region, input_string(document, "region"));
-  VALUATION_TRY(year, input_int(document, "year"));
+  ECOLEDGER_TRY(region, input_string(document, "region"));
+  ECOLEDGER_TRY(year, input_int(document, "year"));
   auto items = document.find("items");
   if (items == document.end() || !items->is_array()) return fail("bad_input", "missing array \"items\"");
   if (items->size() > limits::gep_items_max) return fail("bad_input", "too many items");
   GepInput input{*region, *year, {}};
   for (const auto& entry : *items) {
     GepItem item;
-    VALUATION_TRY(indicator, input_string(entry, "indicator"));
-    VALUATION_TRY(category, input_string(entry, "category"));
-    VALUATION_TRY(method, input_string(entry, "method"));
+    ECOLEDGER_TRY(indicator, input_string(entry, "indicator"));
+    ECOLEDGER_TRY(category, input_string(entry, "category"));
+    ECOLEDGER_TRY(method, input_string(entry, "method"));
     item.indicator = *indicator;
     item.category = *category;
     item.method = *method;
     item.ecosystem = entry.contains("ecosystem") ? entry.value("ecosystem", std::string("all")) : "all";
     if (entry.contains("ecosystem") && !entry["ecosystem"].is_string()) return fail("bad_input", "\"ecosystem\" must be a string");
     if (entry.contains("price_key")) {
-      VALUATION_TRY(key, input_string(entry, "price_key"));
+      ECOLEDGER_TRY(key, input_string(entry, "price_key"));
       item.price_key = *key;
     }
     if (entry.contains("unit")) {
-      VALUATION_TRY(unit, input_string(entry, "unit"));
+      ECOLEDGER_TRY(unit, input_string(entry, "unit"));
       item.unit = *unit;
     }
     if (item.method == "reported") {
-      VALUATION_TRY(value, finite_number(entry, "value_yuan"));
+      ECOLEDGER_TRY(value, finite_number(entry, "value_yuan"));
       item.value_yuan = *value;
     } else if (item.method == "water_balance") {
       auto cells = entry.find("cells");
       if (cells == entry.end() || !cells->is_array()) return fail("bad_input", "water_balance needs array \"cells\"");
       if (cells->size() > limits::gep_cells_max) return fail("bad_input", "too many cells");
       for (const auto& c : *cells) {
-        VALUATION_TRY(p, finite_number(c, "precipitation_mm"));
-        VALUATION_TRY(r, finite_number(c, "runoff_mm"));
-        VALUATION_TRY(et, finite_number(c, "evapotranspiration_mm"));
-        VALUATION_TRY(a, finite_number(c, "area_km2"));
+        ECOLEDGER_TRY(p, finite_number(c, "precipitation_mm"));
+        ECOLEDGER_TRY(r, finite_number(c, "runoff_mm"));
+        ECOLEDGER_TRY(et, finite_number(c, "evapotranspiration_mm"));
+        ECOLEDGER_TRY(a, finite_number(c, "area_km2"));
         if (*a < 0) return fail("bad_input", "negative area");
         item.cells.push_back(WaterBalanceCell{*p, *r, *et, *a});
       }
     } else {
-      VALUATION_TRY(quantity, finite_number(entry, "quantity"));
+      ECOLEDGER_TRY(quantity, finite_number(entry, "quantity"));
       if (*quantity < 0) return fail("bad_input", "indicator \"" + item.indicator + "\": negative quantity");
       item.quantity = *quantity;
     }
@@ -170,7 +166,7 @@ Result<GepAccount> account_gep(const GepInput& input, const GepPriceTable& table
   if (input.items.size() > limits::gep_items_max) return fail("bad_input", "too many items");
   GepAccount account{input.region, table.id, input.year, table.version, {}, {}, {}, 0};
   for (const auto& item : input.items) {
-    VALUATION_TRY(line, account_item(item, table));
+    ECOLEDGER_TRY(line, account_item(item, table));
     account.category_fen[line->category] += line->value_fen;
     account.ecosystem_fen[line->ecosystem] += line->value_fen;
     account.total_fen += line->value_fen;

@@ -5,19 +5,15 @@
 namespace ecoledger::valuation {
 namespace {
 
-#define VALUATION_TRY(var, expr) \
-  auto var = (expr);             \
-  if (!var) return std::unexpected(var.error())
-
 constexpr std::int64_t fen_per_10k_yuan = 1'000'000;
 constexpr std::int64_t amount_max = 1'000'000'000'000'000;
 
 Result<GradeBounds> bounds_from_json(const nlohmann::json& object, const char* field) {
   auto it = object.find(field);
   if (it == object.end() || !it->is_object()) return fail("bad_input", std::string("missing object \"") + field + "\"");
-  VALUATION_TRY(green, input_int(*it, "green_max"));
-  VALUATION_TRY(yellow, input_int(*it, "yellow_max"));
-  VALUATION_TRY(orange, input_int(*it, "orange_max"));
+  ECOLEDGER_TRY(green, input_int(*it, "green_max"));
+  ECOLEDGER_TRY(yellow, input_int(*it, "yellow_max"));
+  ECOLEDGER_TRY(orange, input_int(*it, "orange_max"));
   if (*green < 0 || *green > *yellow || *yellow > *orange || *orange > amount_max)
     return fail("bad_input", std::string("\"") + field + "\" bounds must satisfy 0 <= green <= yellow <= orange");
   return GradeBounds{*green, *yellow, *orange};
@@ -36,27 +32,27 @@ int rank(const std::string& grade) { return grade == "green" ? 0 : grade == "yel
 }  // namespace
 
 Result<BenchmarkTable> benchmark_table_from_json(const nlohmann::json& document) {
-  VALUATION_TRY(id, input_string(document, "id"));
-  VALUATION_TRY(version, input_int(document, "version"));
+  ECOLEDGER_TRY(id, input_string(document, "id"));
+  ECOLEDGER_TRY(version, input_int(document, "version"));
   auto industries = document.find("industries");
   if (industries == document.end() || !industries->is_object()) return fail("bad_input", "missing object \"industries\"");
   BenchmarkTable table{*id, *version, {}};
   for (const auto& [name, entry] : industries->items()) {
-    VALUATION_TRY(emission, bounds_from_json(entry, "emission_kg_per_10k_yuan"));
-    VALUATION_TRY(energy, bounds_from_json(entry, "energy_kgce_per_10k_yuan"));
+    ECOLEDGER_TRY(emission, bounds_from_json(entry, "emission_kg_per_10k_yuan"));
+    ECOLEDGER_TRY(energy, bounds_from_json(entry, "energy_kgce_per_10k_yuan"));
     table.industries[name] = IndustryBenchmark{*emission, *energy};
   }
   return table;
 }
 
 Result<RateTable> rate_table_from_json(const nlohmann::json& document) {
-  VALUATION_TRY(id, input_string(document, "id"));
-  VALUATION_TRY(version, input_int(document, "version"));
+  ECOLEDGER_TRY(id, input_string(document, "id"));
+  ECOLEDGER_TRY(version, input_int(document, "version"));
   auto adjustments = document.find("adjustment_bp");
   if (adjustments == document.end() || !adjustments->is_object()) return fail("bad_input", "missing object \"adjustment_bp\"");
   RateTable table{*id, *version, {}};
   for (const auto& [grade, unused] : adjustments->items()) {
-    VALUATION_TRY(bp, input_int(*adjustments, grade.c_str()));
+    ECOLEDGER_TRY(bp, input_int(*adjustments, grade.c_str()));
     if (*bp < -10'000 || *bp > 10'000) return fail("bad_input", "rate adjustment out of range");
     table.adjustment_bp[grade] = *bp;
   }
@@ -64,11 +60,11 @@ Result<RateTable> rate_table_from_json(const nlohmann::json& document) {
 }
 
 Result<EnterpriseInput> enterprise_from_json(const nlohmann::json& document) {
-  VALUATION_TRY(id, input_string(document, "id"));
-  VALUATION_TRY(industry, input_string(document, "industry"));
-  VALUATION_TRY(energy, input_int(document, "energy_kgce"));
-  VALUATION_TRY(emissions, input_int(document, "emissions_kg"));
-  VALUATION_TRY(output, input_int(document, "output_fen"));
+  ECOLEDGER_TRY(id, input_string(document, "id"));
+  ECOLEDGER_TRY(industry, input_string(document, "industry"));
+  ECOLEDGER_TRY(energy, input_int(document, "energy_kgce"));
+  ECOLEDGER_TRY(emissions, input_int(document, "emissions_kg"));
+  ECOLEDGER_TRY(output, input_int(document, "output_fen"));
   return EnterpriseInput{*id, *industry, *energy, *emissions, *output};
 }
 
