@@ -131,7 +131,8 @@ std::vector<Result<Receipt>> Ledger::submit(const std::vector<std::string>& tx_t
     crypto::Hash hash = crypto::sha256(bytes);
     auto nodes = merkle_append(merkle, seq, crypto::sha256_prefixed(0x00, bytes));
     if (!nodes) {
-      results.push_back(std::unexpected(nodes.error()));
+      // The stored tree is damaged: append nothing more from this batch.
+      while (results.size() < tx_texts.size()) results.push_back(std::unexpected(nodes.error()));
       break;
     }
     for (const auto& [id, h] : *nodes) {
