@@ -157,9 +157,40 @@ Status apply_key_rotate(const TxContext& ctx, StateOverlay& state) {
   return ok();
 }
 
+// The members each body may have; anything else is refused, so a field a
+// client misspells is never silently ignored.
+Status check_body_members(const Transaction& tx) {
+  static const std::map<std::string, std::set<std::string>, std::less<>> allowed = {
+      {"genesis", {"registry", "node"}},
+      {"account.open", {"account", "role", "name", "keys"}},
+      {"key.rotate", {"account", "add", "revoke"}},
+      {"methodology.publish", {"id", "version", "params"}},
+      {"asset.issue:FCT", {"asset", "serial", "holder", "quantity", "methodology", "provenance"}},
+      {"asset.issue:PRT", {"asset", "serial", "holder", "quantity", "pollutant", "region", "valid_from", "valid_to"}},
+      {"asset.issue:CSC", {"asset", "serial", "holder", "quantity", "standard", "project", "vintage", "plots"}},
+      {"transfer", {"from", "to", "lot", "quantity"}},
+      {"retire", {"holder", "lot", "quantity", "beneficiary", "purpose"}},
+      {"pledge.create", {"pledge", "holder", "bank", "lot", "quantity", "loan"}},
+      {"pledge.release", {"pledge"}},
+      {"pledge.enforce", {"pledge", "to"}},
+      {"freeze", {"case", "lot", "quantity"}},
+      {"unfreeze", {"case"}},
+      {"price.publish", {"asset", "kind", "market", "price_fen_per_t", "as_of", "source"}},
+  };
+  std::string key = tx.type;
+  const json::Json& body = tx.body();
+  if (tx.type == "asset.issue" && body.contains("asset") && body["asset"].is_string()) key += ":" + body["asset"].get<std::string>();
+  auto it = allowed.find(key);
+  if (it == allowed.end()) return ok();  // unknown types and assets are refused by their handlers
+  for (auto member = body.begin(); member != body.end(); ++member)
+    if (!it->second.contains(member.key())) return fail("bad_tx", "unknown field \"" + member.key() + "\" in " + tx.type);
+  return ok();
+}
+
 }  // namespace
 
 Status apply_transaction(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state) {
+  if (Status members = check_body_members(tx); !members) return members;
   if (tx.type == "genesis") return apply_genesis(tx, seq, time, state);
   if (seq == 0) return fail("bad_tx", "record 0 must be the genesis");
   auto signers = verify_signatures(tx, state);

@@ -176,6 +176,9 @@ TEST_CASE("issuance rules: quantification, serials, signers, double counting") {
   CHECK(r.error_of(r.signed_by(r.tx("asset.issue", {{"asset", "PRT"}, {"serial", "PRT-1"}, {"holder", "nobody"}, {"quantity", 5}}), {"registry"})) ==
         "unknown_account");
   CHECK(r.error_of(r.issue_prt("PRT-0", "buyer.tonghai", 0, "2026-12-31")) == "bad_quantity");
+  Json extra = r.issue_prt("PRT-0", "buyer.tonghai", 5, "2026-12-31")["body"];
+  extra["valid_untill"] = "2027-01-01";
+  CHECK(r.error_of(r.signed_by(r.tx("asset.issue", extra), {"registry"})) == "bad_tx");
   CHECK(r.error_of(r.issue_prt("PRT-0", "buyer.tonghai", -5, "2026-12-31")) == "bad_quantity");
   CHECK(r.error_of(r.issue_prt("PRT-0", "buyer.tonghai", 5, "2026-02-30")) == "bad_date");
   r.check_audit_matches_state();
