@@ -3,6 +3,7 @@
 #include "ledger/audit.h"
 #include "ledger/queries.h"
 #include "tests/ledger/test_support.h"
+#include "ledger/collateral_view.h"
 #include "valuation/carbon.h"
 
 using namespace ecoledger;
@@ -341,4 +342,37 @@ TEST_CASE("random operations keep the invariants and audit re-derives the state"
   CHECK(accepted > 500);
   CHECK(refused > 100);
   r.check_audit_matches_state();
+}
+
+TEST_CASE("collateral valued from the ledger alone: pledges, issuance terms and published prices") {
+  Registry r;
+  // 485.2 t/yr of SO2 (the 2014 Fujian first session), pledged for a 5,000,000 fen loan.
+  r.ok(r.signed_by(r.tx("asset.issue", {{"asset", "PRT"}, {"serial", "PRT-FJ-SO2-1"}, {"holder", "buyer.tonghai"}, {"quantity", 485'200},
+                                        {"pollutant", "SO2"}, {"region", "350000"}, {"valid_from", "2026-01-01"}, {"valid_to", "2030-12-31"}}),
+                   {"registry"}));
+  r.ok(r.signed_by(r.tx("pledge.create", {{"pledge", "P-SO2"}, {"holder", "buyer.tonghai"}, {"bank", "bank.cib"}, {"lot", "PRT-FJ-SO2-1:1-485200"},
+                                          {"quantity", 485'200}, {"loan", {{"id", "L-9"}, {"principal_fen", 5'000'000'00}, {"maturity", "2028-01-01"}}}}),
+                   {"buyer.tonghai", "bank.cib"}));
+  auto price = [&](std::int64_t fen, const char* as_of) {
+    return r.ok(r.signed_by(r.tx("price.publish", {{"asset", "PRT"}, {"kind", "SO2"}, {"market", "haixia"}, {"price_fen_per_t", fen},
+                                                   {"as_of", as_of}, {"source", "Haixia equity exchange"}}),
+                            {"oracle.hx"}));
+  };
+  price(141'900, "2014-09-27");
+  auto used = price(150'000, "2026-11-01");
+  price(999'999, "2027-01-01");  // after the valuation date: must not be used
+  valuation::CollateralTable table{"test-haircuts", 3, {{"PRT", 200}}, 1300, 1100};
+  auto report = ledger::value_pledges(r.ledger->store().state(), ledger::open_pledges_of_bank(r.ledger->store().state(), "bank.cib"),
+                                      "2026-11-28", table);
+  REQUIRE_MESSAGE(report.has_value(), (report ? "" : report.error().message));
+  const Json& p = (*report)["pledges"][0];
+  CHECK(p["price_fen"] == 150'000);
+  CHECK(p["price_seq"] == used.seq);
+  // 485.2 t × 1,500 元 × 1,495 remaining days / 365 (2026-11-28..2030-12-31).
+  CHECK(p["remaining_days"] == 1495);
+  CHECK(p["market_value_fen"] == 485'200LL * 150'000 * 1495 / 365 / 1000);
+  CHECK((*report)["tables"]["collateral"]["version"] == 3);
+  CHECK((*report)["loans"][0]["loan_id"] == "bank.cib/L-9");
+  auto none = ledger::value_pledges(r.ledger->store().state(), {"P-SO2"}, "2014-01-01", table);
+  CHECK(none.error().code == "price_missing");
 }
