@@ -1,5 +1,6 @@
 #include "ledger/audit.h"
 
+#include "ledger/merkle.h"
 #include "ledger/queries.h"
 #include "ledger/state_machine.h"
 #include "ledger/transaction.h"
@@ -66,7 +67,7 @@ bool Auditor::feed(std::string_view bytes) {
   if (!applied) return refuse("re-execution refused it: " + applied.error().code + ": " + applied.error().message);
   state_.apply(overlay);
   head_ = crypto::sha256(bytes);
-  merkle_push(crypto::sha256_prefixed(0x00, bytes));
+  merkle_push(merkle_leaf_hash(bytes));
   last_time_ = *time;
   ++report_.records;
   return true;

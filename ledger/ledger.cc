@@ -129,7 +129,7 @@ std::vector<Result<Receipt>> Ledger::submit(const std::vector<std::string>& tx_t
     json::Json record{{"seq", seq}, {"prev", seq == 0 ? zero_hash_hex : crypto::to_hex(head.head)}, {"time", time}, {"tx", tx->doc}};
     std::string bytes = json::canonical(record);
     crypto::Hash hash = crypto::sha256(bytes);
-    auto nodes = merkle_append(merkle, seq, crypto::sha256_prefixed(0x00, bytes));
+    auto nodes = merkle_append(merkle, seq, merkle_leaf_hash(bytes));
     if (!nodes) {
       // The stored tree is damaged: append nothing more from this batch.
       while (results.size() < tx_texts.size()) results.push_back(std::unexpected(nodes.error()));

@@ -107,7 +107,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   if (crypto::sha256(*last_record) != store->head_.head)
     return fail("corruption", "record " + std::to_string(last) + " does not match the head hash");
   auto leaf = store->impl_->node(0, last);
-  if (!leaf || *leaf != crypto::sha256_prefixed(0x00, *last_record))
+  if (!leaf || *leaf != merkle_leaf_hash(*last_record))
     return fail("corruption", "record " + std::to_string(last) + " does not match the Merkle tree");
   if (last > 0) {
     auto before = store->record(last - 1);
