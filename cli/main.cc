@@ -38,6 +38,8 @@ registry
 
 valuation
   value carbon|gep|pledge|stress|grade --in FILE [--tables DIR] [--csv]
+  value pledge|stress --data DIR (--pledge ID | --bank BANK) [--date YYYY-MM-DD] [--tables DIR]
+                                            mark-to-market from the ledger's own pledges and prices
 )";
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "cli/cli_util.h"
+#include "ledger/collateral_view.h"
+#include "ledger/ledger.h"
 #include "valuation/carbon.h"
 #include "valuation/collateral.h"
 #include "valuation/gep.h"
@@ -26,7 +28,8 @@ std::string tables_dir(const std::optional<std::string>& option) {
   std::error_code ec;
   fs::path dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
   for (int i = 0; !ec && i < tables_search_depth_max && !dir.empty(); ++i) {
-    if (fs::is_directory(dir / "valuation" / "data", ec)) return (dir / "valuation" / "data").string();
+    std::error_code missing;  // a missing candidate is not an error: keep walking up
+    if (fs::is_directory(dir / "valuation" / "data", missing)) return (dir / "valuation" / "data").string();
     if (dir == dir.parent_path()) break;
     dir = dir.parent_path();
   }
@@ -45,51 +48,68 @@ Result<nlohmann::json> read_table(const std::string& dir, const char* name) {
   return read_json((fs::path(dir) / name).string());
 }
 
-#define VALUE_TRY(var, expr) \
-  auto var = (expr);         \
-  if (!var) return std::unexpected(var.error())
-
 Result<std::string> value_carbon(const nlohmann::json& input, const std::string& dir) {
-  VALUE_TRY(doc, read_table(dir, "methodology_default.json"));
+  ECOLEDGER_TRY(doc, read_table(dir, "methodology_default.json"));
   auto id = doc->value("id", std::string());
   auto version = doc->contains("version") && (*doc)["version"].is_number_integer() ? (*doc)["version"].get<std::int64_t>() : 0;
   auto params = doc->contains("params") ? (*doc)["params"] : nlohmann::json();
-  VALUE_TRY(table, val::methodology_from_json(id, version, params));
-  VALUE_TRY(carbon_input, val::carbon_input_from_json(input));
-  VALUE_TRY(result, val::quantify_carbon(*carbon_input, *table));
+  ECOLEDGER_TRY(table, val::methodology_from_json(id, version, params));
+  ECOLEDGER_TRY(carbon_input, val::carbon_input_from_json(input));
+  ECOLEDGER_TRY(result, val::quantify_carbon(*carbon_input, *table));
   return val::carbon_result_to_json(*result).dump(2);
 }
 
 Result<std::string> value_gep(const nlohmann::json& input, const std::string& dir, bool csv) {
-  VALUE_TRY(doc, read_table(dir, "gep_prices_ganzi_2010.json"));
-  VALUE_TRY(table, val::gep_price_table_from_json(*doc));
-  VALUE_TRY(gep_input, val::gep_input_from_json(input));
-  VALUE_TRY(account, val::account_gep(*gep_input, *table));
+  ECOLEDGER_TRY(doc, read_table(dir, "gep_prices_ganzi_2010.json"));
+  ECOLEDGER_TRY(table, val::gep_price_table_from_json(*doc));
+  ECOLEDGER_TRY(gep_input, val::gep_input_from_json(input));
+  ECOLEDGER_TRY(account, val::account_gep(*gep_input, *table));
   return csv ? val::gep_account_to_csv(*account) : val::gep_account_to_json(*account).dump(2);
 }
 
+Result<std::string> value_book(const val::PledgeBook& book, const nlohmann::json& input, const std::string& dir, bool stress);
+
 Result<std::string> value_pledge(const nlohmann::json& input, const std::string& dir, bool stress) {
-  VALUE_TRY(doc, read_table(dir, "collateral_default.json"));
-  VALUE_TRY(table, val::collateral_table_from_json(*doc));
-  VALUE_TRY(book, val::pledge_book_from_json(input));
+  ECOLEDGER_TRY(book, val::pledge_book_from_json(input));
+  return value_book(*book, input, dir, stress);
+}
+
+// The book straight from a ledger: a pledge, or every open pledge of a bank,
+// priced with the prices published on that ledger.
+Result<std::string> value_from_ledger(const Args& args, const std::string& dir, bool stress) {
+  ECOLEDGER_TRY(opened, ledger::Ledger::open(*args.option("data")));
+  const auto& state = (*opened)->store().state();
+  std::vector<std::string> pledges;
+  if (auto pledge = args.option("pledge")) pledges.push_back(*pledge);
+  else if (auto bank = args.option("bank")) pledges = ledger::open_pledges_of_bank(state, *bank);
+  else return fail("usage", "--data needs --pledge ID or --bank BANK");
+  std::string date = args.option("date").value_or((*opened)->head().time.substr(0, 10));
+  ECOLEDGER_TRY(book, ledger::pledge_book_from_state(state, pledges, date));
+  return value_book(*book, nlohmann::json::object(), dir, stress);
+}
+
+Result<std::string> value_book(const val::PledgeBook& book_value, const nlohmann::json& input, const std::string& dir, bool stress) {
+  const val::PledgeBook* book = &book_value;
+  ECOLEDGER_TRY(doc, read_table(dir, "collateral_default.json"));
+  ECOLEDGER_TRY(table, val::collateral_table_from_json(*doc));
   if (!stress) {
-    VALUE_TRY(report, val::value_pledge_book(*book, *table));
+    ECOLEDGER_TRY(report, val::value_pledge_book(*book, *table));
     return val::pledge_report_to_json(*report).dump(2);
   }
   // Scenarios from the input when it has them, else the table's defaults.
-  VALUE_TRY(scenarios, val::stress_scenarios_from_json(input.contains("stress_scenarios") ? input : *doc));
-  VALUE_TRY(report, val::stress_test(*book, *table, *scenarios));
+  ECOLEDGER_TRY(scenarios, val::stress_scenarios_from_json(input.contains("stress_scenarios") ? input : *doc));
+  ECOLEDGER_TRY(report, val::stress_test(*book, *table, *scenarios));
   return val::stress_report_to_json(*report).dump(2);
 }
 
 Result<std::string> value_grade(const nlohmann::json& input, const std::string& dir) {
-  VALUE_TRY(doc, read_table(dir, "grading_default.json"));
+  ECOLEDGER_TRY(doc, read_table(dir, "grading_default.json"));
   if (!doc->is_object() || !doc->contains("benchmarks") || !doc->contains("rates"))
     return fail("bad_input", "grading table needs \"benchmarks\" and \"rates\"");
-  VALUE_TRY(benchmarks, val::benchmark_table_from_json((*doc)["benchmarks"]));
-  VALUE_TRY(rates, val::rate_table_from_json((*doc)["rates"]));
-  VALUE_TRY(enterprise, val::enterprise_from_json(input));
-  VALUE_TRY(result, val::grade_enterprise(*enterprise, *benchmarks, *rates));
+  ECOLEDGER_TRY(benchmarks, val::benchmark_table_from_json((*doc)["benchmarks"]));
+  ECOLEDGER_TRY(rates, val::rate_table_from_json((*doc)["rates"]));
+  ECOLEDGER_TRY(enterprise, val::enterprise_from_json(input));
+  ECOLEDGER_TRY(result, val::grade_enterprise(*enterprise, *benchmarks, *rates));
   return val::grade_result_to_json(*result).dump(2);
 }
 
@@ -99,8 +119,16 @@ int run_value_command(int argc, char** argv) {
   if (argc < 2) return usage_exit("usage: ecoledger value carbon|gep|pledge|stress|grade --in FILE [--tables DIR] [--csv]");
   const std::string what = argv[1];
   Args args(argc, argv, 2);
-  if (auto unknown = args.unknown_option({"in", "tables"}, {"csv"})) return usage_exit("unknown option " + *unknown);
+  if (auto unknown = args.unknown_option({"in", "tables", "data", "pledge", "bank", "date"}, {"csv"})) return usage_exit("unknown option " + *unknown);
   if (!args.positional().empty()) return usage_exit("unexpected argument \"" + args.positional().front() + "\"");
+  if (args.option("data")) {
+    if (what != "pledge" && what != "stress") return usage_exit("--data applies to value pledge and value stress");
+    auto out = value_from_ledger(args, tables_dir(args.option("tables")), what == "stress");
+    if (!out) return error_exit(out.error());
+    std::fputs(out->c_str(), stdout);
+    std::fputc('\n', stdout);
+    return 0;
+  }
   auto in = args.option("in");
   if (!in) return usage_exit("value " + what + ": --in FILE is required");
   const bool csv = args.flag("csv");

@@ -77,6 +77,31 @@ set -e
 [ $code = 1 ] || fail "audit of a damaged export exited $code"
 [ "$(echo "$out" | field "['seq']")" = 2 ] || fail "audit blamed the wrong seq: $out"
 
+# A pollution right pledged to a bank and valued from the ledger's own prices.
+"$cli" keygen --out bank.pem >/dev/null
+"$cli" keygen --out oracle.pem >/dev/null
+"$cli" keygen --out firm.pem >/dev/null
+pub() { openssl pkey -in "$1" -pubout -outform DER | tail -c 32 | base64; }
+submit_signed() {  # FILE_OR_JSON SIGNER... : sign in turn, submit, fail loudly
+  local doc=$1; shift
+  for who in "$@"; do doc=$(echo "$doc" | "$cli" sign --key "${who%%#*}.pem" --as "${who#*=}" -); done
+  echo "$doc" | "$cli" submit --data data >/dev/null || fail "submit: $doc"
+}
+for a in bank:bank.cib:bank oracle:oracle.hx:oracle firm:firm.longxiang:holder; do
+  IFS=: read -r file account role <<< "$a"
+  submit_signed "{\"v\":1,\"ledger\":\"fj-test\",\"id\":\"open-$account\",\"type\":\"account.open\",\"body\":{\"account\":\"$account\",\"role\":\"$role\",\"name\":\"$account\",\"keys\":[{\"id\":\"k1\",\"pub\":\"$(pub $file.pem)\"}]}}" "registry#=registry#k1"
+done
+submit_signed '{"v":1,"ledger":"fj-test","id":"prt-1","type":"asset.issue","body":{"asset":"PRT","serial":"PRT-350581-SO2-0001","holder":"firm.longxiang","quantity":485200,"pollutant":"SO2","region":"350581","valid_from":"2026-01-01","valid_to":"2030-12-31"}}' "registry#=registry#k1"
+submit_signed '{"v":1,"ledger":"fj-test","id":"px-1","type":"price.publish","body":{"asset":"PRT","kind":"SO2","market":"haixia","price_fen_per_t":141900,"as_of":"2026-01-05","source":"Haixia equity exchange"}}' "oracle#=oracle.hx#k1"
+submit_signed '{"v":1,"ledger":"fj-test","id":"pl-1","type":"pledge.create","body":{"pledge":"P-LX-1","holder":"firm.longxiang","bank":"bank.cib","lot":"PRT-350581-SO2-0001:1-485200","quantity":485200,"loan":{"id":"L-2026-1","principal_fen":200000000,"maturity":"2027-12-31"}}}' "firm#=firm.longxiang#k1" "bank#=bank.cib#k1"
+value=$("$cli" value pledge --data data --pledge P-LX-1 --date 2026-12-01)
+echo "$value" | python3 -c "
+import json,sys; r=json.load(sys.stdin); p=r['pledges'][0]
+assert p['price_fen']==141900 and p['quantity_kg']==485200 and p['remaining_days']==1492, p
+assert r['loans'][0]['loan_id']=='bank.cib/L-2026-1', r" || fail "pledge valuation: $value"
+"$cli" value stress --data data --bank bank.cib | grep -q '"scenarios"' || fail "stress test from the ledger"
+"$cli" show --data data bank-pledges bank.cib --open | grep -q P-LX-1 || fail "bank's open pledges"
+
 # Errors: one line on stderr, non-zero exit.
 "$cli" submit --data nowhere open.signed 2>err.txt && fail "submit to a missing ledger"
 [ "$(wc -l < err.txt)" = 1 ] || fail "error is not one line"
