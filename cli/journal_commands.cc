@@ -299,7 +299,7 @@ int cmd_audit(int argc, char** argv) {
     node_pub = *raw;
   }
   const bool progress = isatty(STDERR_FILENO);
-  ledger::Auditor auditor;
+  ledger::Auditor auditor(ledger::Auditor::StateStore::scratch_disk);
   auto feed = [&](std::string_view bytes) {
     bool ok = auditor.feed(bytes);
     if (progress && auditor.report().records % 100000 == 0) std::fprintf(stderr, "\raudit: %llu records", static_cast<unsigned long long>(auditor.report().records));
@@ -336,18 +336,7 @@ int cmd_audit(int argc, char** argv) {
   ledger::AuditReport report = auditor.finish(checkpoint, node_pub);
   if (report.ok && opened) {
     // The re-derived state must equal the node's stored state, entry by entry.
-    const auto& derived = auditor.state().entries();
-    auto it = derived.begin();
-    std::string mismatch;
-    opened->store().state().scan("", [&](std::string_view k, std::string_view v) {
-      if (it == derived.end() || it->first != k || it->second != v) {
-        mismatch = std::string(k);
-        return false;
-      }
-      ++it;
-      return true;
-    });
-    if (mismatch.empty() && it != derived.end()) mismatch = it->first;
+    std::string mismatch = ledger::first_state_difference(auditor.state(), opened->store().state());
     if (!mismatch.empty()) {
       print_json(Json{{"ok", false}, {"seq", report.records}, {"reason", "stored state differs from the replay at key \"" + mismatch + "\""}});
       return 1;

@@ -12,6 +12,19 @@ json::Json AuditReport::to_json() const {
   return {{"ok", false}, {"seq", bad_seq}, {"reason", reason}};
 }
 
+Auditor::Auditor(StateStore store) {
+  if (store == StateStore::scratch_disk) {
+    auto scratch = ScratchState::create();
+    if (scratch) scratch_ = std::move(*scratch);
+    else refuse("cannot create the scratch state: " + scratch.error().message);
+  }
+}
+
+const StateReader& Auditor::state() const {
+  if (scratch_) return *scratch_;
+  return memory_state_;
+}
+
 bool Auditor::refuse(std::string reason) {
   report_.ok = false;
   report_.bad_seq = report_.records;
@@ -61,11 +74,19 @@ bool Auditor::feed(std::string_view bytes) {
   auto tx = decode_transaction((*doc)["tx"], ledger_id_);
   if (!tx) return refuse("transaction: " + tx.error().code + ": " + tx.error().message);
   if (seq == 0 && tx->type != "genesis") return refuse("record 0 is not the genesis");
-  if (!tx_ids_.insert(tx->id).second) return refuse("transaction id \"" + tx->id + "\" appears twice");
-  StateOverlay overlay(state_);
+  bool repeated = scratch_ ? scratch_->contains_mark(tx->id) : tx_ids_.contains(tx->id);
+  if (repeated) return refuse("transaction id \"" + tx->id + "\" appears twice");
+  StateOverlay overlay(state());
   Status applied = apply_transaction(*tx, seq, *time, overlay);
   if (!applied) return refuse("re-execution refused it: " + applied.error().code + ": " + applied.error().message);
-  state_.apply(overlay);
+  if (scratch_) {
+    Status stored = scratch_->apply(overlay);
+    if (stored) stored = scratch_->add_mark(tx->id);
+    if (!stored) return refuse(stored.error().message);
+  } else {
+    memory_state_.apply(overlay);
+    tx_ids_.insert(tx->id);
+  }
   head_ = crypto::sha256(bytes);
   merkle_push(merkle_leaf_hash(bytes));
   last_time_ = *time;
@@ -88,7 +109,7 @@ AuditReport Auditor::finish(const std::optional<json::Json>& checkpoint, const s
     refuse("the journal is empty");
     return report_;
   }
-  if (Status invariants = check_invariants(state_); !invariants) {
+  if (Status invariants = check_invariants(state()); !invariants) {
     refuse(invariants.error().message);
     return report_;
   }

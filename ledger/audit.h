@@ -16,6 +16,7 @@
 
 #include "base/json.h"
 #include "ledger/crypto.h"
+#include "ledger/scratch_state.h"
 #include "ledger/state.h"
 
 namespace ecoledger::ledger {
@@ -32,11 +33,16 @@ struct AuditReport {
 
 class Auditor {
  public:
+  // Where the replayed state lives: in memory (small journals, tests) or in a
+  // temporary RocksDB (any size, bounded memory; the CLI's default).
+  enum class StateStore { memory, scratch_disk };
+  explicit Auditor(StateStore store = StateStore::memory);
+
   // Checks one record's bytes; after the first failure every call returns false.
   bool feed(std::string_view record_bytes);
   // Completes the audit; checkpoint (with the node's raw public key) is optional.
   AuditReport finish(const std::optional<json::Json>& checkpoint, const std::optional<std::string>& node_pub_raw);
-  const MemoryState& state() const { return state_; }
+  const StateReader& state() const;
   const AuditReport& report() const { return report_; }
 
  private:
@@ -45,11 +51,12 @@ class Auditor {
   crypto::Hash merkle_root() const;
 
   AuditReport report_;
-  MemoryState state_;
+  MemoryState memory_state_;
+  std::unique_ptr<ScratchState> scratch_;  // when set, holds the state and tx ids instead of memory
   std::string ledger_id_;
   crypto::Hash head_{};
   std::string last_time_;
-  std::unordered_set<std::string> tx_ids_;
+  std::unordered_set<std::string> tx_ids_;  // memory store only
   std::vector<std::pair<crypto::Hash, std::uint64_t>> frontier_;  // complete subtrees, left to right
 };
 

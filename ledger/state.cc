@@ -52,4 +52,23 @@ void MemoryState::apply(const StateOverlay& overlay) {
   }
 }
 
+std::string first_state_difference(const StateReader& a, const StateReader& b) {
+  // Point lookups from each side: two passes, no copy of either state.
+  auto missing_or_changed = [](const StateReader& from, const StateReader& in) {
+    std::string difference;
+    from.scan("", [&](std::string_view k, std::string_view v) {
+      auto other = in.get(k);
+      if (!other || *other != v) {
+        difference = std::string(k);
+        return false;
+      }
+      return true;
+    });
+    return difference;
+  };
+  std::string difference = missing_or_changed(a, b);
+  if (difference.empty()) difference = missing_or_changed(b, a);
+  return difference;
+}
+
 }  // namespace ecoledger::ledger

@@ -57,4 +57,8 @@ class MemoryState final : public StateReader {
   std::map<std::string, std::string, std::less<>> entries_;
 };
 
+// The first key at which two states differ (in value or presence), or "" when
+// they are equal. Streams both in key order: memory stays bounded.
+std::string first_state_difference(const StateReader& a, const StateReader& b);
+
 }  // namespace ecoledger::ledger

@@ -267,3 +267,23 @@ TEST_CASE("crash: SIGKILL mid-batch loses nothing acknowledged") {
     MESSAGE("round " << round << ": acknowledged " << count << ", on disk " << records.size());
   }
 }
+
+TEST_CASE("state comparison names the first differing key either way") {
+  ledger::MemoryState a, b;
+  ledger::StateOverlay wa(a), wb(b);
+  wa.put("acct/x", "1");
+  wa.put("acct/y", "2");
+  wb.put("acct/x", "1");
+  a.apply(wa);
+  b.apply(wb);
+  CHECK(ledger::first_state_difference(a, b) == "acct/y");
+  CHECK(ledger::first_state_difference(b, a) == "acct/y");
+  ledger::StateOverlay fix(b);
+  fix.put("acct/y", "3");
+  b.apply(fix);
+  CHECK(ledger::first_state_difference(a, b) == "acct/y");
+  ledger::StateOverlay same(b);
+  same.put("acct/y", "2");
+  b.apply(same);
+  CHECK(ledger::first_state_difference(a, b) == "");
+}

@@ -1,0 +1,85 @@
+#include "ledger/scratch_state.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+namespace ecoledger::ledger {
+
+struct ScratchState::Impl {
+  std::string dir;
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::WriteOptions write_options;
+  ~Impl() {
+    db.reset();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+  }
+};
+
+ScratchState::ScratchState(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ScratchState::~ScratchState() = default;
+
+Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& parent_dir) {
+  std::string parent = parent_dir.empty() ? std::filesystem::temp_directory_path().string() : parent_dir;
+  std::string pattern = parent + "/ecoledger-audit-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) return fail("io_error", "cannot create a scratch directory in " + parent);
+  auto impl = std::make_unique<Impl>();
+  impl->dir = pattern;
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = scratch_write_buffer_bytes;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(scratch_block_cache_bytes);
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, impl->dir, &raw);
+  if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());
+  impl->db.reset(raw);
+  impl->write_options.disableWAL = true;  // scratch: a crash discards it anyway
+  return std::unique_ptr<ScratchState>(new ScratchState(std::move(impl)));
+}
+
+std::optional<std::string> ScratchState::get(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), "S" + std::string(key), &value);
+  if (!s.ok()) return std::nullopt;
+  return value;
+}
+
+void ScratchState::scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  std::string start = "S" + std::string(prefix);
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next())
+    if (!visit(std::string_view(it->key().data() + 1, it->key().size() - 1), std::string_view(it->value().data(), it->value().size())))
+      return;
+}
+
+Status ScratchState::apply(const StateOverlay& overlay) {
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : overlay.writes()) {
+    if (value) batch.Put("S" + key, *value);
+    else batch.Delete("S" + key);
+  }
+  rocksdb::Status s = impl_->db->Write(impl_->write_options, &batch);
+  if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());
+  return ok();
+}
+
+bool ScratchState::contains_mark(std::string_view mark) const {
+  std::string value;
+  return impl_->db->Get(rocksdb::ReadOptions(), "T" + std::string(mark), &value).ok();
+}
+
+Status ScratchState::add_mark(std::string_view mark) {
+  rocksdb::Status s = impl_->db->Put(impl_->write_options, "T" + std::string(mark), "");
+  if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());
+  return ok();
+}
+
+}  // namespace ecoledger::ledger

@@ -1,0 +1,38 @@
+// ScratchState: ledger state kept in a private, temporary RocksDB instead of
+// memory, so replaying a journal of any size (the auditor) runs in bounded
+// memory. Nothing is synced: the directory is deleted with the object.
+// Thread-safety: one user.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "ledger/state.h"
+
+namespace ecoledger::ledger {
+
+inline constexpr std::size_t scratch_block_cache_bytes = 16 * 1024 * 1024;
+inline constexpr std::size_t scratch_write_buffer_bytes = 8 * 1024 * 1024;
+
+class ScratchState final : public StateReader {
+ public:
+  // Creates the database in a new directory under parent_dir (default: the
+  // system temporary directory).
+  static Result<std::unique_ptr<ScratchState>> create(const std::string& parent_dir = "");
+  ~ScratchState() override;
+
+  std::optional<std::string> get(std::string_view key) const override;
+  void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override;
+  Status apply(const StateOverlay& overlay);
+  // A set of strings beside the state (the auditor's transaction ids).
+  bool contains_mark(std::string_view mark) const;
+  Status add_mark(std::string_view mark);
+
+ private:
+  struct Impl;
+  explicit ScratchState(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ecoledger::ledger
