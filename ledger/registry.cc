@@ -51,6 +51,15 @@ Status require_account(const StateReader& state, std::string_view account, const
   return ok();
 }
 
+// Units are held by holders and banks only (a bank holds what it enforced).
+Status require_unit_holder(const StateReader& state, std::string_view account) {
+  auto r = account_role(state, account);
+  if (!r) return fail("unknown_account", "no account \"" + std::string(account) + "\"");
+  if (*r != "holder" && *r != "bank")
+    return fail("not_authorized", "account \"" + std::string(account) + "\" is a " + *r + " and cannot hold units");
+  return ok();
+}
+
 std::string date_of(const std::string& time) { return time.substr(0, 10); }
 
 // ---- history ---------------------------------------------------------------
@@ -227,7 +236,7 @@ Status apply_issue(const TxContext& ctx, StateOverlay& state) {
   if (!is_valid_serial(*serial)) return fail("bad_tx", "serial is 1-64 of [A-Za-z0-9._-]");
   auto holder = json::get_string(body, "holder");
   if (!holder) return std::unexpected(holder.error());
-  if (Status s = require_account(state, *holder); !s) return s;
+  if (Status s = require_unit_holder(state, *holder); !s) return s;
   auto quantity = body_quantity(body, "quantity");
   if (!quantity) return std::unexpected(quantity.error());
   if (state.get("serial/" + *serial)) return fail("serial_exists", "serial \"" + *serial + "\" was issued before");
@@ -266,7 +275,7 @@ Status apply_transfer(const TxContext& ctx, StateOverlay& state) {
   auto quantity = body_quantity(body, "quantity");
   if (!quantity) return std::unexpected(quantity.error());
   if (!ctx.signers.contains(*from)) return fail("not_authorized", "a transfer is signed by the holder \"" + *from + "\"");
-  if (Status s = require_account(state, *to); !s) return s;
+  if (Status s = require_unit_holder(state, *to); !s) return s;
   if (*from == *to) return fail("bad_tx", "from and to are the same account");
   auto lot = load_free_lot(state, ctx, *lot_id, *from, *quantity);
   if (!lot) return std::unexpected(lot.error());
@@ -387,7 +396,7 @@ Status apply_pledge_enforce(const TxContext& ctx, StateOverlay& state) {
   if (body.contains("to")) {
     auto named = json::get_string(body, "to");
     if (!named) return std::unexpected(named.error());
-    if (Status s = require_account(state, *named); !s) return s;
+    if (Status s = require_unit_holder(state, *named); !s) return s;
     to = *named;
   }
   return close_pledge(ctx, state, *pledge, "enforced", to);

@@ -259,6 +259,8 @@ TEST_CASE("transfers: holder signs, free units only, retired units stay put") {
   t["quantity"] = 100;
   t["to"] = "ghost";
   CHECK(r.error_of(r.signed_by(r.tx("transfer", t), {"buyer.tonghai"})) == "unknown_account");
+  t["to"] = "regulator.sm";
+  CHECK(r.error_of(r.signed_by(r.tx("transfer", t), {"buyer.tonghai"})) == "not_authorized");
   t["to"] = "village.changkou";
   t["from"] = "village.changkou";
   CHECK(r.error_of(r.signed_by(r.tx("transfer", t), {"village.changkou"})) == "bad_tx");
