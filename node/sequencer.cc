@@ -1,0 +1,92 @@
+#include "node/sequencer.h"
+
+#include <chrono>
+
+#include "base/check.h"
+#include "node/log.h"
+
+namespace ecoledger::node {
+
+Sequencer::Sequencer(ledger::Ledger& ledger, SequencerLimits limits, Metrics* metrics)
+    : ledger_(ledger), limits_(limits), metrics_(metrics) {
+  ECOLEDGER_CHECK(limits_.batch_transactions_max > 0 && limits_.batch_transactions_max <= ledger::batch_transactions_max);
+  ECOLEDGER_CHECK(limits_.queue_transactions_max >= limits_.batch_transactions_max);
+  thread_ = std::thread([this] { run(); });
+}
+
+Sequencer::~Sequencer() {
+  stop();
+}
+
+Status Sequencer::enqueue(std::vector<std::string> texts, Completion done) {
+  ECOLEDGER_CHECK(!texts.empty());
+  std::lock_guard lock(mutex_);
+  if (stopping_) return fail("shutting_down", "the node is shutting down");
+  if (queued_texts_ + texts.size() > limits_.queue_transactions_max)
+    return fail("overloaded", "the write queue is full; retry later");
+  queued_texts_ += texts.size();
+  queue_.push_back(Job{std::move(texts), std::move(done)});
+  wake_.notify_one();
+  return ok();
+}
+
+void Sequencer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+// Takes whole jobs while they fit one batch; a job larger than a batch is
+// taken alone and split by run(). Empty when stopping with nothing queued.
+std::vector<Sequencer::Job> Sequencer::take_batch() {
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+  if (queue_.empty()) return {};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(limits_.batch_wait_us);
+  while (!stopping_ && queued_texts_ < limits_.batch_transactions_max) {
+    if (wake_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+  }
+  std::vector<Job> jobs;
+  std::size_t texts = 0;
+  while (!queue_.empty() && (jobs.empty() || texts + queue_.front().texts.size() <= limits_.batch_transactions_max)) {
+    texts += queue_.front().texts.size();
+    queued_texts_ -= queue_.front().texts.size();
+    jobs.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return jobs;
+}
+
+void Sequencer::run() {
+  for (;;) {
+    std::vector<Job> jobs = take_batch();
+    if (jobs.empty()) return;  // stopping and drained
+    std::vector<std::string> texts;
+    for (auto& job : jobs)
+      for (auto& t : job.texts) texts.push_back(std::move(t));
+    std::vector<Result<ledger::Receipt>> results;
+    results.reserve(texts.size());
+    for (std::size_t start = 0; start < texts.size(); start += limits_.batch_transactions_max) {
+      std::size_t end = std::min(texts.size(), start + limits_.batch_transactions_max);
+      std::vector<std::string> chunk(std::make_move_iterator(texts.begin() + start), std::make_move_iterator(texts.begin() + end));
+      auto began = std::chrono::steady_clock::now();
+      auto chunk_results = ledger_.submit(chunk, ledger::now_unix_ms());
+      std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
+      ECOLEDGER_CHECK(chunk_results.size() == chunk.size());
+      if (metrics_) metrics_->batch(chunk.size(), took.count());
+      for (auto& r : chunk_results) results.push_back(std::move(r));
+    }
+    std::size_t at = 0;
+    for (auto& job : jobs) {
+      std::vector<Result<ledger::Receipt>> mine(std::make_move_iterator(results.begin() + at),
+                                                std::make_move_iterator(results.begin() + at + job.texts.size()));
+      at += job.texts.size();
+      job.done(std::move(mine));
+    }
+  }
+}
+
+}  // namespace ecoledger::node
