@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 DATA ?= var/ledger
 
-.PHONY: deps configure build test run clean
+.PHONY: deps configure build test test-sanitize run clean
 
 deps:
 	./scripts/install-deps
@@ -18,8 +18,16 @@ build: configure
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
 
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer (docs/RELIABILITY.md).
+SANITIZE_DIR ?= build-sanitize
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DECOLEDGER_SANITIZE=ON -DECOLEDGER_BENCH=OFF
+	cmake --build $(SANITIZE_DIR) -j$(JOBS)
+	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j$(JOBS) --timeout 900
+
 run: build
 	./$(BUILD_DIR)/cli/ecoledger help
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

@@ -75,6 +75,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   rocksdb::Options options;
   options.create_if_missing = create;
   options.paranoid_checks = true;
+  // A WAL record that fails its checksum is an error, not the end of the log:
+  // the default (point-in-time recovery) silently drops it and every batch
+  // after it, acknowledged or not. Only a torn last record (a crash during an
+  // unacknowledged write) is tolerated.
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) {
@@ -85,13 +90,21 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   impl->db.reset(raw);
   std::unique_ptr<Store> store(new Store(std::move(impl)));
 
-  auto head_raw = store->impl_->raw_get(head_key);
-  if (!head_raw) {
-    if (store->impl_->raw_get(record_key(0))) return fail("corruption", "records exist but the head is missing");
-    return store;
+  // A read error is not an absent key: a damaged head must never look like an empty ledger.
+  std::string head_raw;
+  rocksdb::ReadOptions verified;
+  verified.verify_checksums = true;
+  s = store->impl_->db->Get(verified, head_key, &head_raw);
+  if (s.IsNotFound()) {
+    std::string first;
+    s = store->impl_->db->Get(verified, record_key(0), &first);
+    if (s.IsNotFound()) return store;
+    if (s.ok()) return fail("corruption", "records exist but the head is missing");
   }
-  auto head = json::Json::parse(*head_raw, nullptr, false);
-  if (head.is_discarded() || !head.contains("size") || !head.contains("head") || !head.contains("time"))
+  if (!s.ok()) return fail("corruption", "the head entry cannot be read: " + s.ToString());
+  auto head = json::Json::parse(head_raw, nullptr, false);
+  if (head.is_discarded() || !head.contains("size") || !head["size"].is_number_unsigned() || head["size"].get<std::uint64_t>() == 0 ||
+      !head.contains("head") || !head["head"].is_string() || !head.contains("time") || !head["time"].is_string())
     return fail("corruption", "the head entry is damaged");
   store->head_.size = head["size"].get<std::uint64_t>();
   auto head_hash = crypto::hash_from_hex(head["head"].get<std::string>());
