@@ -10,6 +10,7 @@
 
 #include "base/json.h"
 #include "cli/cli_util.h"
+#include "cli/http_fetch.h"
 #include "ledger/audit.h"
 #include "ledger/crypto.h"
 #include "ledger/ledger.h"
@@ -278,12 +279,37 @@ int cmd_proof(int argc, char** argv) {
 
 int cmd_audit(int argc, char** argv) {
   Args args(argc, argv, 2);
-  if (auto bad = args.unknown_option({"data", "records", "checkpoint", "node-pub"}, {})) return usage_exit("audit: unknown option " + *bad);
+  if (auto bad = args.unknown_option({"data", "records", "checkpoint", "node-pub", "url"}, {})) return usage_exit("audit: unknown option " + *bad);
   auto data = args.option("data");
   auto records = args.option("records");
-  if (data.has_value() == records.has_value()) return usage_exit("audit (--data DIR | --records FILE) [--checkpoint FILE --node-pub PEM]");
+  auto url = args.option("url");
+  if (int(data.has_value()) + int(records.has_value()) + int(url.has_value()) != 1)
+    return usage_exit("audit (--data DIR | --records FILE | --url http://HOST:PORT) [--checkpoint FILE --node-pub PEM]");
   std::optional<Json> checkpoint;
   std::optional<std::string> node_pub;
+  std::optional<HttpFetch> node;
+  if (url) {
+    // The node's signed checkpoint, checked with the node key declared at genesis.
+    auto connected = HttpFetch::connect(*url);
+    if (!connected) return error_exit(connected.error());
+    node.emplace(std::move(*connected));
+    auto cp_text = node->get("/v1/checkpoint");
+    if (!cp_text) return error_exit(cp_text.error());
+    auto cp = json::parse_strict(*cp_text);
+    if (!cp || !cp->is_object()) return error_exit(Error{"bad_checkpoint", "the node's checkpoint is not a JSON object"});
+    checkpoint = *cp;
+    auto genesis_text = node->get("/v1/records?from=0&limit=1");
+    if (!genesis_text) return error_exit(genesis_text.error());
+    auto genesis = json::parse_strict(genesis_text->substr(0, genesis_text->find('\n')));
+    if (!genesis) return error_exit(genesis.error());
+    const Json* pub = nullptr;
+    Json::json_pointer where("/tx/body/node/keys/0/pub");
+    if (genesis->contains(where)) pub = &(*genesis)[where];
+    if (pub == nullptr || !pub->is_string()) return error_exit(Error{"bad_genesis", "record 0 declares no node key"});
+    auto raw = crypto::base64_decode(pub->get<std::string>());
+    if (!raw) return error_exit(raw.error());
+    node_pub = *raw;
+  }
   if (auto cp = args.option("checkpoint")) {
     auto text = read_file(*cp);
     if (!text) return error_exit(text.error());
@@ -314,6 +340,26 @@ int cmd_audit(int argc, char** argv) {
     if (!s && auditor.report().ok) {
       print_json(Json{{"ok", false}, {"seq", auditor.report().records}, {"reason", s.error().message}});
       return 1;
+    }
+  } else if (node) {
+    // Pages of /v1/records up to the checkpoint's size.
+    constexpr std::uint64_t page_records = 10000;
+    std::uint64_t size = (*checkpoint).value("size", std::uint64_t{0});
+    bool going = true;
+    for (std::uint64_t from = 0; going && from < size;) {
+      std::uint64_t limit = std::min(page_records, size - from);
+      auto page = node->get("/v1/records?from=" + std::to_string(from) + "&limit=" + std::to_string(limit));
+      if (!page) return error_exit(page.error());
+      std::string_view rest = *page;
+      std::uint64_t got = 0;
+      while (going && !rest.empty()) {
+        auto nl = rest.find('\n');
+        going = feed(rest.substr(0, nl));
+        ++got;
+        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      }
+      if (got == 0) break;
+      from += got;
     }
   } else {
     FILE* in = *records == "-" ? stdin : std::fopen(records->c_str(), "rb");

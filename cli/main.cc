@@ -29,7 +29,7 @@ journal
   proof inclusion --data DIR --seq I [--size N]
   proof consistency --data DIR --from M --to N
   proof verify [FILE|-]                     verify a proof offline
-  audit (--data DIR | --records FILE) [--checkpoint FILE --node-pub PEM]
+  audit (--data DIR | --records FILE | --url http://HOST:PORT) [--checkpoint FILE --node-pub PEM]
                                             replay and prove the journal intact
 
 registry

@@ -181,7 +181,7 @@ Status check_invariants(const StateReader& state) {
     Json pledge = Json::parse(value);
     if (pledge["status"] != "open") return true;
     auto lot = load_lot(state, pledge["lot"].get<std::string>());
-    if (!lot || lot->status != LotStatus::pledged || lot->pledge != pledge["pledge"])
+    if (!lot || lot->status != LotStatus::pledged || json::Json(lot->pledge) != pledge["pledge"])
       return breaks("open pledge " + pledge["pledge"].get<std::string>() + " does not lock its lot");
     return true;
   });

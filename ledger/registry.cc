@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "base/check.h"
 #include "ledger/lot.h"
 #include "valuation/arith.h"
 #include "valuation/carbon.h"
@@ -16,6 +17,9 @@ using json::Json;
 
 inline constexpr std::size_t text_bytes_max = 512;
 inline constexpr std::size_t plots_max = 1000;
+// Events one record may add to one serial's history (the key prints the
+// number with at least two digits).
+inline constexpr int history_events_per_record_max = 1'000'000;
 
 // ---- body decoding ---------------------------------------------------------
 
@@ -69,13 +73,16 @@ void add_history(StateOverlay& state, const TxContext& ctx, const std::string& s
   char prefix[48];
   std::snprintf(prefix, sizeof prefix, "/%016llu/", static_cast<unsigned long long>(ctx.seq));
   std::string base = "hist/" + serial + prefix;
+  // Events of this seq are written only by this transaction, numbered from
+  // 00 without gaps, so the next free number is found by point lookups; a
+  // prefix scan would open a storage iterator per event.
   int n = 0;
-  state.scan(base, [&](std::string_view, std::string_view) {
-    ++n;
-    return true;
-  });
   char suffix[8];
-  std::snprintf(suffix, sizeof suffix, "%02d", n);
+  for (;; ++n) {
+    ECOLEDGER_CHECK(n < history_events_per_record_max);
+    std::snprintf(suffix, sizeof suffix, "%02d", n);
+    if (!state.get(base + suffix)) break;
+  }
   event["seq"] = ctx.seq;
   event["time"] = ctx.time;
   event["type"] = ctx.tx.type;

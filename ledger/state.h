@@ -28,6 +28,11 @@ class StateReader {
 class StateOverlay final : public StateReader {
  public:
   explicit StateOverlay(const StateReader& base) : base_(base) {}
+  // An overlay over another overlay layers on it; it never copies it. (The
+  // implicit copy constructor would win overload resolution for
+  // `StateOverlay child(parent)` and copy every pending write of the batch
+  // into each transaction's overlay, which made a batch quadratic.)
+  explicit StateOverlay(const StateOverlay& base) : base_(base) {}
 
   std::optional<std::string> get(std::string_view key) const override;
   void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override;

@@ -56,7 +56,7 @@ const json::Json* key_in_force(const json::Json& account, std::string_view key_i
   return nullptr;
 }
 
-Result<std::set<std::string>> verify_signatures(const Transaction& tx, const StateReader& state) {
+Result<std::set<std::string>> verify_signatures(const Transaction& tx, const StateReader& state, const SignatureCheck& check) {
   std::set<std::string> signers;
   for (const Signature& sig : tx.sigs) {
     auto raw = state.get(account_key(sig.account));
@@ -65,14 +65,14 @@ Result<std::set<std::string>> verify_signatures(const Transaction& tx, const Sta
     const json::Json* key = key_in_force(account, sig.key_id);
     if (key == nullptr) return fail("unknown_key", "key \"" + sig.account + "#" + sig.key_id + "\" is not in force");
     auto pub = crypto::base64_decode((*key)["pub"].get<std::string>());
-    if (!pub || !crypto::ed25519_verify(*pub, tx.signed_bytes, sig.sig_raw))
+    if (!pub || !check.verify(*pub, tx.signed_bytes, sig.sig_raw))
       return fail("bad_signature", "signature by \"" + sig.account + "#" + sig.key_id + "\" does not verify");
     signers.insert(sig.account);
   }
   return signers;
 }
 
-Status apply_genesis(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state) {
+Status apply_genesis(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state, const SignatureCheck& check) {
   if (seq != 0) return fail("not_authorized", "genesis is only record 0");
   const json::Json& body = tx.body();
   if (!body.contains("registry") || !body["registry"].is_object() || !body.contains("node") || !body["node"].is_object())
@@ -88,7 +88,7 @@ Status apply_genesis(const Transaction& tx, std::uint64_t seq, const std::string
   StateOverlay scratch(state);
   scratch.put_json(account_key(*registry), account);
   // The registry's signature must verify against the keys genesis declares.
-  auto signers = verify_signatures(tx, scratch);
+  auto signers = verify_signatures(tx, scratch, check);
   if (!signers) return std::unexpected(signers.error());
   if (!signers->contains(*registry)) return fail("not_authorized", "genesis must be signed by the registry key");
   scratch.put_json("meta/genesis", json::Json{{"ledger", tx.doc["ledger"]}, {"registry", *registry}, {"node_keys", *node_keys}, {"time", time}});
@@ -189,11 +189,12 @@ Status check_body_members(const Transaction& tx) {
 
 }  // namespace
 
-Status apply_transaction(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state) {
+Status apply_transaction(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state,
+                         const SignatureCheck& signatures) {
   if (Status members = check_body_members(tx); !members) return members;
-  if (tx.type == "genesis") return apply_genesis(tx, seq, time, state);
+  if (tx.type == "genesis") return apply_genesis(tx, seq, time, state, signatures);
   if (seq == 0) return fail("bad_tx", "record 0 must be the genesis");
-  auto signers = verify_signatures(tx, state);
+  auto signers = verify_signatures(tx, state, signatures);
   if (!signers) return std::unexpected(signers.error());
   TxContext ctx{tx, seq, time, std::move(*signers)};
   StateOverlay scratch(state);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "ledger/signature_check.h"
 #include "ledger/state.h"
 #include "ledger/transaction.h"
 
@@ -30,7 +31,9 @@ struct TxContext {
 
 // Verifies signatures (every one must be by a key in force and valid), then
 // applies the transaction's type. Refusal codes are listed in docs/FORMAT.md.
-Status apply_transaction(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state);
+// signatures answers whether a signature by a key in force verifies.
+Status apply_transaction(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state,
+                         const SignatureCheck& signatures = inline_signature_check());
 
 // Helpers shared by transaction handlers.
 std::string account_key(std::string_view account);

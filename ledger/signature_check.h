@@ -1,0 +1,62 @@
+// Signature checking for the state machine, and the batch pre-verification
+// that lets Ledger::submit verify Ed25519 signatures on every core while it
+// still applies transactions one by one, in order.
+//
+// apply_transaction looks up each signer's key in force exactly as before and
+// asks a SignatureCheck whether (public key, signed bytes, signature) verifies:
+//   - inline_signature_check(): verifies on the calling thread (the default);
+//   - SignatureCache: answers from verdicts computed ahead, in parallel, for
+//     the keys in force at the start of the batch; on a miss (a key opened or
+//     rotated within the batch, or a signature that failed) it verifies
+//     inline, so the outcome is the same as serial verification, only sooner;
+//   - trusting_signature_check(): accepts every signature whose key is in
+//     force, for `ecoledger audit --no-sigs` (hashes, links, JCS and state only).
+// Thread-safety: the checks are immutable once built and may be shared;
+// SignatureCache::preverify runs its own workers and returns after joining them.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "base/result.h"
+#include "ledger/state.h"
+#include "ledger/transaction.h"
+
+namespace ecoledger::ledger {
+
+// Workers for the pre-verification: one per core, never more than this.
+inline constexpr unsigned signature_check_threads_max = 16;
+
+class SignatureCheck {
+ public:
+  virtual ~SignatureCheck() = default;
+  // True when signature_raw is a valid Ed25519 signature of message by public_raw.
+  virtual bool verify(std::string_view public_raw, std::string_view message, std::string_view signature_raw) const = 0;
+};
+
+const SignatureCheck& inline_signature_check();
+const SignatureCheck& trusting_signature_check();
+
+// min(hardware_concurrency, signature_check_threads_max), at least 1.
+unsigned signature_check_threads();
+
+class SignatureCache final : public SignatureCheck {
+ public:
+  // Verifies, on `threads` workers, every signature of txs (null entries are
+  // skipped) whose key is in force in state; state must not change meanwhile.
+  // REQUIRES: 1 <= threads <= signature_check_threads_max.
+  static SignatureCache preverify(const std::vector<const Transaction*>& txs, const StateReader& state, unsigned threads);
+
+  bool verify(std::string_view public_raw, std::string_view message, std::string_view signature_raw) const override;
+  std::size_t verified() const { return verified_.size(); }
+
+ private:
+  // public key (32) || signature (64) || SHA-256 of the message (32)
+  static std::string cache_key(std::string_view public_raw, std::string_view message, std::string_view signature_raw);
+  std::unordered_set<std::string> verified_;
+};
+
+}  // namespace ecoledger::ledger
