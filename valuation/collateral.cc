@@ -4,6 +4,7 @@
 #include <set>
 
 #include "valuation/arith.h"
+#include "valuation/csv.h"
 
 namespace ecoledger::valuation {
 namespace {
@@ -258,6 +259,32 @@ nlohmann::json stress_report_to_json(const StressReport& report) {
     scenarios.push_back({{"name", s.name}, {"breaches", s.breaches}, {"loans", std::move(loans)}});
   }
   return {{"baseline", pledge_report_to_json(report.baseline)}, {"scenarios", std::move(scenarios)}};
+}
+
+std::string pledge_report_to_csv(const PledgeReport& report) {
+  std::string out =
+      "row,loan_id,pledge_id,asset_class,instrument,quantity_kg,price_fen,price_seq,remaining_days,market_value_fen,"
+      "haircut_permille,collateral_value_fen,principal_fen,coverage_permille,status\n";
+  auto n = [](std::int64_t x) { return std::to_string(x); };
+  for (const auto& p : report.pledges)
+    out += "pledge," + csv_field(p.loan_id) + "," + csv_field(p.pledge_id) + "," + csv_field(p.asset_class) + "," +
+           csv_field(p.instrument) + "," + n(p.quantity_kg) + "," + n(p.price_fen) + "," + n(p.price_seq) + "," +
+           n(p.remaining_days) + "," + n(p.market_value_fen) + "," + n(p.haircut_permille) + "," +
+           n(p.collateral_value_fen) + ",,,\n";
+  for (const auto& l : report.loans)
+    out += "loan," + csv_field(l.loan_id) + ",,,,,,,,,," + n(l.collateral_value_fen) + "," + n(l.principal_fen) + "," +
+           n(l.coverage_permille) + "," + csv_field(l.status) + "\n";
+  return out;
+}
+
+std::string stress_report_to_csv(const StressReport& report) {
+  std::string out = "scenario,loan_id,coverage_before_permille,coverage_after_permille,status_before,status_after,breach\n";
+  for (const auto& s : report.scenarios)
+    for (const auto& l : s.loans)
+      out += csv_field(s.name) + "," + csv_field(l.loan_id) + "," + std::to_string(l.coverage_before_permille) + "," +
+             std::to_string(l.coverage_after_permille) + "," + csv_field(l.status_before) + "," + csv_field(l.status_after) +
+             "," + (l.breach ? "true" : "false") + "\n";
+  return out;
 }
 
 }  // namespace ecoledger::valuation

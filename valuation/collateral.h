@@ -104,6 +104,10 @@ struct PledgeReport {
 
 Result<PledgeReport> value_pledge_book(const PledgeBook& book, const CollateralTable& table);
 nlohmann::json pledge_report_to_json(const PledgeReport& report);
+// Header "row,loan_id,pledge_id,asset_class,instrument,quantity_kg,price_fen,price_seq,remaining_days,
+// market_value_fen,haircut_permille,collateral_value_fen,principal_fen,coverage_permille,status";
+// one "pledge" row per pledge, then one "loan" row per loan (pledge columns empty).
+std::string pledge_report_to_csv(const PledgeReport& report);
 
 struct StressLoan {
   std::string loan_id;
@@ -126,5 +130,8 @@ struct StressReport {
 Result<StressReport> stress_test(const PledgeBook& book, const CollateralTable& table,
                                  const std::vector<StressScenario>& scenarios);
 nlohmann::json stress_report_to_json(const StressReport& report);
+// Header "scenario,loan_id,coverage_before_permille,coverage_after_permille,status_before,status_after,breach";
+// one row per scenario and loan, scenarios in their given order.
+std::string stress_report_to_csv(const StressReport& report);
 
 }  // namespace ecoledger::valuation

@@ -26,12 +26,12 @@ v::GepPriceTable ganzi_prices() {
 // 399.60 + 59.56) = 16.28亿 [D]: the regulating items §5.4 does not itemize.
 const char* ganzi_input = R"({"region":"甘孜州","year":2010,"items":[
   {"indicator":"provisioning","category":"provisioning","method":"reported","value_yuan":63264000000},
-  {"indicator":"water_conservation","category":"regulating","method":"quantity_price","quantity":32149000000,"unit":"m3","price_key":"reservoir_capacity_m3"},
-  {"indicator":"carbon_sequestration","category":"regulating","method":"quantity_price","quantity":31000000,"unit":"t","price_key":"carbon_afforestation_t"},
-  {"indicator":"oxygen_release","category":"regulating","method":"quantity_price","quantity":251000000,"unit":"t","price_key":"oxygen_industrial_t"},
-  {"indicator":"climate_regulation","category":"regulating","method":"quantity_price","quantity":407144000000,"unit":"kWh","price_key":"electricity_kwh"},
+  {"indicator":"water_conservation","category":"regulating","method":"water_balance","quantity":32149000000,"price_key":"reservoir_capacity_m3"},
+  {"indicator":"carbon_sequestration","category":"regulating","method":"npp_carbon","quantity":31000000,"unit":"t","price_key":"carbon_afforestation_t"},
+  {"indicator":"oxygen_release","category":"regulating","method":"npp_oxygen","quantity":251000000,"unit":"t","price_key":"oxygen_industrial_t"},
+  {"indicator":"climate_regulation","category":"regulating","method":"climate_energy","quantity":407144000000,"unit":"kWh","price_key":"electricity_kwh"},
   {"indicator":"soil_retention","category":"regulating","method":"soil_retention","quantity":3886000000},
-  {"indicator":"flood_regulation","category":"regulating","method":"quantity_price","quantity":844000000,"unit":"m3","price_key":"reservoir_capacity_m3"},
+  {"indicator":"flood_regulation","category":"regulating","method":"flood_storage","quantity":844000000,"unit":"m3","price_key":"reservoir_capacity_m3"},
   {"indicator":"other_regulating","category":"regulating","method":"reported","value_yuan":1628000000},
   {"indicator":"cultural","category":"cultural","method":"reported","value_yuan":7067000000}]})";
 
@@ -40,6 +40,18 @@ struct Published {
   double value_yi;
   double quantity_relative_precision;  // half the last published digit of the quantity / quantity
 };
+
+v::GepItem item_with_quantity(double q) {
+  v::GepItem item;
+  item.indicator = "c";
+  item.category = "regulating";
+  item.ecosystem = "all";
+  item.method = "quantity_price";
+  item.price_key = "carbon_afforestation_t";
+  item.unit = "t";
+  item.quantity = q;
+  return item;
+}
 
 v::GepAccount ganzi_account() {
   auto input = v::gep_input_from_json(nlohmann::json::parse(ganzi_input));
@@ -103,10 +115,11 @@ TEST_CASE("gep: water balance, JSON and CSV are deterministic") {
   CHECK(account->lines[0].value_fen == 3'530'000'000);
   CHECK(account->ecosystem_fen.at("forest") == 3'530'000'000);
   auto csv = v::gep_account_to_csv(*account);
-  CHECK(csv.starts_with("row,indicator,category,ecosystem,quantity,unit,price_yuan,value_fen\n"));
-  CHECK(csv.find("line,water_conservation,regulating,forest,5000000,m3,7.06,3530000000\n") != std::string::npos);
-  CHECK(csv.find("ecosystem,,,forest,,,,3530000000\n") != std::string::npos);
-  CHECK(csv.ends_with("total,,,,,,,3530000000\n"));
+  CHECK(csv.starts_with("row,indicator,category,ecosystem,method,valuation,quantity,unit,price_yuan,value_fen\n"));
+  CHECK(csv.find("line,water_conservation,regulating,forest,water_balance,shadow_project,5000000,m3,7.06,3530000000\n") !=
+        std::string::npos);
+  CHECK(csv.find("ecosystem,,,forest,,,,,,3530000000\n") != std::string::npos);
+  CHECK(csv.ends_with("total,,,,,,,,,3530000000\n"));
   auto again = ganzi_account();
   CHECK(v::gep_account_to_json(ganzi_account()).dump() == v::gep_account_to_json(again).dump());
   CHECK(v::gep_account_to_csv(ganzi_account()) == v::gep_account_to_csv(again));
@@ -116,7 +129,7 @@ TEST_CASE("gep: monotone in price and quantity") {
   auto table = ganzi_prices();
   std::int64_t previous = -1;
   for (double q = 0; q < 1e9; q += 7.3e7) {
-    v::GepInput input{"r", 2010, {{"c", "regulating", "all", "quantity_price", "carbon_afforestation_t", "t", q, 0, {}}}};
+    v::GepInput input{"r", 2010, {item_with_quantity(q)}};
     auto a = v::account_gep(input, table);
     REQUIRE(a);
     CHECK(a->total_fen >= previous);
@@ -125,7 +138,7 @@ TEST_CASE("gep: monotone in price and quantity") {
   previous = -1;
   for (double p = 0; p < 1000; p += 37.5) {
     table.price_yuan["carbon_afforestation_t"] = p;
-    v::GepInput input{"r", 2010, {{"c", "regulating", "all", "quantity_price", "carbon_afforestation_t", "t", 1e6, 0, {}}}};
+    v::GepInput input{"r", 2010, {item_with_quantity(1e6)}};
     auto a = v::account_gep(input, table);
     REQUIRE(a);
     CHECK(a->total_fen >= previous);
@@ -141,13 +154,25 @@ TEST_CASE("gep: refusals carry their stable code") {
     auto a = v::account_gep(*input, table);
     return a ? std::string("accepted") : a.error().code;
   };
-  CHECK(code(R"({"region":"r","year":1,"items":[]})") == "accepted");
-  CHECK(code(R"({"region":"r","year":1,"items":[{"indicator":"x","category":"c","method":"quantity_price","quantity":1,"price_key":"gold_t"}]})") == "price_missing");
-  CHECK(code(R"({"region":"r","year":1,"items":[{"indicator":"x","category":"c","method":"alchemy","quantity":1}]})") == "method_unknown");
-  CHECK(code(R"({"region":"r","year":1,"items":[{"indicator":"x","category":"c","method":"quantity_price","quantity":-1,"price_key":"so2_t"}]})") == "bad_input");
-  CHECK(code(R"({"region":"r","year":1,"items":[{"indicator":"x","category":"c","method":"quantity_price","quantity":"1","price_key":"so2_t"}]})") == "bad_input");
-  CHECK(code(R"({"region":"r","year":1,"items":[{"indicator":"x","category":"c","method":"quantity_price","quantity":1e300,"price_key":"so2_t"}]})") == "bad_input");
-  CHECK(code(R"({"region":"r","year":1,"items":[{"indicator":"x","category":"c","method":"water_balance","price_key":"so2_t"}]})") == "bad_input");
+  CHECK(code(R"({"region":"r","year":2000,"items":[]})") == "accepted");
+  CHECK(code(R"({"region":"r","year":1,"items":[]})") == "bad_input");
+  CHECK(code(R"({"region":"r","year":2000,"items":[{"indicator":"x","category":"regulating","method":"quantity_price","quantity":1,"price_key":"gold_t"}]})") == "price_missing");
+  CHECK(code(R"({"region":"r","year":2000,"items":[{"indicator":"x","category":"regulating","method":"alchemy","quantity":1}]})") == "method_unknown");
+  CHECK(code(R"({"region":"r","year":2000,"items":[{"indicator":"x","category":"regulating","method":"quantity_price","quantity":-1,"price_key":"so2_t"}]})") == "bad_input");
+  CHECK(code(R"({"region":"r","year":2000,"items":[{"indicator":"x","category":"regulating","method":"quantity_price","quantity":"1","price_key":"so2_t"}]})") == "bad_input");
+  CHECK(code(R"({"region":"r","year":2000,"items":[{"indicator":"x","category":"regulating","method":"quantity_price","quantity":1e300,"price_key":"so2_t"}]})") == "bad_input");
+  CHECK(code(R"({"region":"r","year":2000,"items":[{"indicator":"x","category":"regulating","method":"water_balance","price_key":"so2_t"}]})") == "bad_input");
   CHECK(code(R"({"year":1,"items":[]})") == "bad_input");
   CHECK(code(R"([])") == "bad_input");
+}
+
+TEST_CASE("gep: every line names its valuation, parameters and the table version") {
+  auto account = ganzi_account();
+  auto json = v::gep_account_to_json(account);
+  CHECK(json["tables"]["gep_prices"]["id"] == "gep-prices-ganzi-2010");
+  CHECK(json["tables"]["gep_prices"]["version"] == 2);
+  CHECK(json["lines"][1]["valuation"] == "shadow_project");
+  CHECK(json["lines"][2]["valuation"] == "replacement_cost");  // afforestation cost of carbon
+  CHECK(json["lines"][5]["parameters"].size() == 7);          // 3 prices + λ, ρ, C_N, C_P
+  CHECK(json["lines"][5]["unconfirmed"].empty());             // all from the Ganzi paper
 }
