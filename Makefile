@@ -3,6 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 DATA ?= var/ledger
+LISTEN ?= 127.0.0.1:8080
 
 .PHONY: deps configure build test test-sanitize run clean
 
@@ -26,8 +27,10 @@ test-sanitize: deps
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j$(JOBS) --timeout 900
 
+# Starts the node on $(DATA) (created with its keys on first run); Ctrl-C stops it.
+# README.md "Walkthrough" talks to it with curl, openssl and ./$(BUILD_DIR)/cli/ecoledger.
 run: build
-	./$(BUILD_DIR)/cli/ecoledger help
+	./$(BUILD_DIR)/node/ecoledgerd --data $(DATA) --listen $(LISTEN)
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

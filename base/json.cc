@@ -1,6 +1,7 @@
 #include "base/json.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace {
 // already rejects invalid UTF-8 and lone surrogates.
 class StrictSax {
  public:
-  explicit StrictSax(int depth_max) : depth_max_(depth_max) {}
+  StrictSax(int depth_max, bool fractions) : depth_max_(depth_max), fractions_(fractions) {}
 
   bool null() { return put(Json(nullptr)); }
   bool boolean(bool v) { return put(Json(v)); }
@@ -26,8 +27,10 @@ class StrictSax {
     if (v > static_cast<std::uint64_t>(json_integer_abs_max)) return refuse("json_number", "integer out of range +-(2^53-1)");
     return put(Json(static_cast<std::int64_t>(v)));
   }
-  bool number_float(double, const std::string&) {
-    return refuse("json_number", "numbers must be integers (no fraction or exponent)");
+  bool number_float(double v, const std::string&) {
+    if (!fractions_) return refuse("json_number", "numbers must be integers (no fraction or exponent)");
+    if (!std::isfinite(v)) return refuse("json_number", "number out of range");
+    return put(Json(v));
   }
   bool string(std::string& v) { return put(Json(std::move(v))); }
   bool binary(Json::binary_t&) { return refuse("bad_json", "binary values are not JSON"); }
@@ -90,6 +93,7 @@ class StrictSax {
   }
 
   int depth_max_;
+  bool fractions_;
   Json root_;
   std::vector<Frame> stack_;
   std::string pending_key_;
@@ -156,10 +160,8 @@ void append_string(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
-}  // namespace
-
-Result<Json> parse_strict(std::string_view text, int depth_max) {
-  StrictSax sax(depth_max);
+Result<Json> parse_with(std::string_view text, int depth_max, bool fractions) {
+  StrictSax sax(depth_max, fractions);
   bool parsed = Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, false);
   if (!parsed) {
     Error e = sax.error();
@@ -168,6 +170,12 @@ Result<Json> parse_strict(std::string_view text, int depth_max) {
   }
   return sax.take();
 }
+
+}  // namespace
+
+Result<Json> parse_strict(std::string_view text, int depth_max) { return parse_with(text, depth_max, false); }
+
+Result<Json> parse_measurements(std::string_view text, int depth_max) { return parse_with(text, depth_max, true); }
 
 void canonical_append(const Json& value, std::string& out) {
   switch (value.type()) {

@@ -27,6 +27,12 @@ inline constexpr std::int64_t json_integer_abs_max = (std::int64_t{1} << 53) - 1
 // invalid UTF-8), "json_duplicate_key", "json_too_deep", "json_number".
 Result<Json> parse_strict(std::string_view text, int depth_max = json_depth_max);
 
+// The same profile except that a number may also have a fraction or an
+// exponent (a finite double): for inputs that are measurements (valuation
+// inputs), never for anything hashed or signed. Such a value is not
+// canonical()-encodable.
+Result<Json> parse_measurements(std::string_view text, int depth_max = json_depth_max);
+
 // RFC 8785 canonical form. REQUIRES: value satisfies the wire profile
 // (integers only, in range); checked.
 std::string canonical(const Json& value);

@@ -2,10 +2,17 @@
 // batches of the size the node forms.
 //
 // Setup (not timed): genesis, `accounts` account.open and one PRT issuance of
-// lot_units per account. Then `transfers` transfers of one unit each, from a
-// random account's remaining issuance lot to another random account, are
-// built and signed on all cores, and only then timed through submit().
-// The ledger is left in --dir for the replay and proofs benches.
+// bench_lot_units per account. Then `transfers` transfers of one unit each,
+// from a random account's remaining issuance lot to another random account,
+// are built and signed on all cores a round at a time, and only the submit()
+// calls are timed, so memory stays bounded however many transfers there are.
+// With --early E the rate of the window of W transfers ending at transfer E
+// and of the last W transfers are reported too (the growth bench).
+// The ledger is left in --dir, with its node key (node.key, node.pub.pem) so
+// ecoledgerd can serve it, for the replay, proofs and footprint benches.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -20,38 +27,42 @@ namespace ecoledger::bench {
 namespace {
 
 inline constexpr std::int64_t t0_ms = 1795852800000;  // 2026-11-28T08:00:00.000Z
-inline constexpr std::int64_t lot_units = 1'000'000;
-inline constexpr std::size_t accounts_max = 1'000'000;
 inline constexpr const char* ledger_id = "bench-ledger";
+// Transfers signed ahead of each timed round: bounds memory (about 400 bytes each).
+inline constexpr std::size_t round_transfers = 100'000;
 
-std::string account_name(std::size_t i) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "a%06zu", i);
-  return buffer;
-}
+// (transfers submitted, seconds spent in submit) at the end of each batch.
+struct Progress {
+  std::vector<std::pair<std::size_t, double>> marks{{0, 0.0}};
+  // Transfers per second over the window of `window` transfers ending at or
+  // just before `end` (batch boundaries).
+  double rate(std::size_t end, std::size_t window) const {
+    std::size_t hi = 0;
+    while (hi + 1 < marks.size() && marks[hi + 1].first <= end) ++hi;
+    std::size_t lo = hi;
+    while (lo > 0 && marks[hi].first - marks[lo].first < window) --lo;
+    double seconds = marks[hi].second - marks[lo].second;
+    return seconds > 0 ? static_cast<double>(marks[hi].first - marks[lo].first) / seconds : 0.0;
+  }
+};
 
-// Runs make(i) for i in [0, n) on every core; results in order.
-std::vector<std::string> build_parallel(std::size_t n, const std::function<std::string(std::size_t)>& make) {
-  std::vector<std::string> out(n);
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::thread> workers;
-  for (unsigned t = 0; t < threads; ++t)
-    workers.emplace_back([&, t] {
-      for (std::size_t i = t; i < n; i += threads) out[i] = make(i);
-    });
-  for (auto& w : workers) w.join();
-  return out;
-}
-
-// Submits texts in batches; every transaction must be accepted.
-void submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts, std::size_t batch, std::int64_t& now_ms) {
+// Submits texts in batches; every transaction must be accepted. Returns the
+// seconds spent in submit(); with progress, marks each batch's end.
+double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts, std::size_t batch, std::int64_t& now_ms,
+                  Progress* progress = nullptr) {
+  double seconds = 0;
   for (std::size_t i = 0; i < texts.size(); i += batch) {
     std::vector<std::string> chunk(texts.begin() + static_cast<std::ptrdiff_t>(i),
                                    texts.begin() + static_cast<std::ptrdiff_t>(std::min(texts.size(), i + batch)));
+    auto start = std::chrono::steady_clock::now();
     auto results = ledger.submit(chunk, ++now_ms);
+    const double took = seconds_since(start);
+    seconds += took;
     for (const auto& r : results)
       if (!r) die("submit refused a bench transaction: " + r.error().code + ": " + r.error().message);
+    if (progress) progress->marks.emplace_back(progress->marks.back().first + chunk.size(), progress->marks.back().second + took);
   }
+  return seconds;
 }
 
 std::uint64_t directory_bytes(const std::string& dir) {
@@ -59,6 +70,12 @@ std::uint64_t directory_bytes(const std::string& dir) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir))
     if (entry.is_regular_file()) total += entry.file_size();
   return total;
+}
+
+void write_private(const std::string& path, const std::string& contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0 || ::write(fd, contents.data(), contents.size()) != static_cast<ssize_t>(contents.size())) die("cannot write " + path);
+  ::close(fd);
 }
 
 }  // namespace
@@ -69,9 +86,12 @@ int run_append(const Args& args) {
   const std::size_t transfers = args.u64("transfers", 200'000);
   const std::size_t accounts = args.u64("accounts", 10'000);
   const std::size_t batch = args.u64("batch", 512);
-  if (accounts < 2 || accounts > accounts_max) die("--accounts must be in [2, 1000000]");
+  const std::size_t early = args.u64("early", 0);
+  const std::size_t window = args.u64("window", 20'000);
+  if (accounts < 2 || accounts > bench_accounts_max) die("--accounts must be in [2, 1000000]");
   if (batch < 1 || batch > ledger::batch_transactions_max) die("--batch must be in [1, 4096]");
-  if (transfers / accounts >= static_cast<std::size_t>(lot_units) / 2) die("too many transfers per account");
+  if (transfers / accounts >= static_cast<std::size_t>(bench_lot_units) / 2) die("too many transfers per account");
+  if (early > transfers || window < 1) die("--early must be at most --transfers, --window at least 1");
 
   auto registry = crypto::PrivateKey::generate();
   auto node = crypto::PrivateKey::generate();
@@ -80,22 +100,25 @@ int run_append(const Args& args) {
   auto created = ledger::Ledger::create(dir, *registry, *node, ledger_id, now_ms);
   if (!created) die("create: " + created.error().message);
   ledger::Ledger& ledger = **created;
+  write_private(dir + "/node.key", node->to_pem());
+  write_private(dir + "/node.pub.pem", node->public_pem());
 
   std::vector<crypto::PrivateKey> keys;
   keys.reserve(accounts);
-  for (std::size_t i = 0; i < accounts; ++i) keys.push_back(*crypto::PrivateKey::generate());
+  for (std::size_t i = 0; i < accounts; ++i) keys.push_back(bench_account_key(i));
   auto opens = build_parallel(accounts, [&](std::size_t i) {
-    json::Json body{{"account", account_name(i)}, {"role", "holder"}, {"name", account_name(i)},
+    json::Json body{{"account", bench_account_name(i)}, {"role", "holder"}, {"name", bench_account_name(i)},
                     {"keys", {{{"id", "k1"}, {"pub", keys[i].public_base64()}}}}};
-    return json::canonical(ledger::sign_transaction(ledger::make_transaction(ledger_id, "open-" + account_name(i), "account.open", body),
-                                                    *registry, "registry#k1"));
+    return json::canonical(ledger::sign_transaction(
+        ledger::make_transaction(ledger_id, "open-" + bench_account_name(i), "account.open", body), *registry, "registry#k1"));
   });
   submit_all(ledger, opens, batch, now_ms);
   auto issues = build_parallel(accounts, [&](std::size_t i) {
-    json::Json body{{"asset", "PRT"}, {"serial", "PRT-" + account_name(i)}, {"holder", account_name(i)}, {"quantity", lot_units},
-                    {"pollutant", "COD"}, {"region", "350500"}, {"valid_from", "2026-01-01"}, {"valid_to", "2099-12-31"}};
-    return json::canonical(ledger::sign_transaction(ledger::make_transaction(ledger_id, "issue-" + account_name(i), "asset.issue", body),
-                                                    *registry, "registry#k1"));
+    json::Json body{{"asset", "PRT"}, {"serial", "PRT-" + bench_account_name(i)}, {"holder", bench_account_name(i)},
+                    {"quantity", bench_lot_units}, {"pollutant", "COD"}, {"region", "350500"}, {"valid_from", "2026-01-01"},
+                    {"valid_to", "2099-12-31"}};
+    return json::canonical(ledger::sign_transaction(
+        ledger::make_transaction(ledger_id, "issue-" + bench_account_name(i), "asset.issue", body), *registry, "registry#k1"));
   });
   submit_all(ledger, issues, batch, now_ms);
 
@@ -105,35 +128,45 @@ int run_append(const Args& args) {
   std::uniform_int_distribution<std::size_t> pick(0, accounts - 1);
   std::vector<std::size_t> next_unit(accounts, 1);
   struct Planned { std::size_t from, to, unit; };
-  std::vector<Planned> plan;
-  plan.reserve(transfers);
-  for (std::size_t i = 0; i < transfers; ++i) {
-    std::size_t from = pick(random), to = pick(random);
-    if (to == from) to = (to + 1) % accounts;
-    plan.push_back({from, to, next_unit[from]++});
+  const std::uint64_t records_before = ledger.head().size;
+  Progress progress;
+  double seconds = 0;
+  for (std::size_t done = 0; done < transfers;) {
+    const std::size_t round = std::min(round_transfers, transfers - done);
+    std::vector<Planned> plan;
+    plan.reserve(round);
+    for (std::size_t i = 0; i < round; ++i) {
+      std::size_t from = pick(random), to = pick(random);
+      if (to == from) to = (to + 1) % accounts;
+      plan.push_back({from, to, next_unit[from]++});
+    }
+    auto texts = build_parallel(round, [&](std::size_t i) {
+      const Planned& p = plan[i];
+      std::string lot = "PRT-" + bench_account_name(p.from) + ":" + std::to_string(p.unit) + "-" + std::to_string(bench_lot_units);
+      json::Json body{{"from", bench_account_name(p.from)}, {"to", bench_account_name(p.to)}, {"lot", lot}, {"quantity", 1}};
+      return json::canonical(ledger::sign_transaction(
+          ledger::make_transaction(ledger_id, "t" + std::to_string(done + i), "transfer", body), keys[p.from],
+          bench_account_name(p.from) + "#k1"));
+    });
+    seconds += submit_all(ledger, texts, batch, now_ms, &progress);
+    done += round;
   }
-  auto texts = build_parallel(transfers, [&](std::size_t i) {
-    const Planned& p = plan[i];
-    std::string lot = "PRT-" + account_name(p.from) + ":" + std::to_string(p.unit) + "-" + std::to_string(lot_units);
-    json::Json body{{"from", account_name(p.from)}, {"to", account_name(p.to)}, {"lot", lot}, {"quantity", 1}};
-    return json::canonical(ledger::sign_transaction(ledger::make_transaction(ledger_id, "t" + std::to_string(i), "transfer", body), keys[p.from],
-                                                    account_name(p.from) + "#k1"));
-  });
-
-  std::uint64_t records_before = ledger.head().size;
-  auto start = std::chrono::steady_clock::now();
-  submit_all(ledger, texts, batch, now_ms);
-  double seconds = seconds_since(start);
   ECOLEDGER_CHECK(ledger.head().size == records_before + transfers);
   std::uint64_t records = ledger.head().size;
   created->reset();
-  report("append", {{"tx_per_s", static_cast<double>(transfers) / seconds},
-                    {"seconds", seconds},
-                    {"transfers", transfers},
-                    {"batch", batch},
-                    {"records", records},
-                    {"disk_bytes_per_record", static_cast<double>(directory_bytes(dir)) / static_cast<double>(records)},
-                    {"peak_rss_bytes", peak_rss_bytes_self()}});
+  json::Json figures{{"tx_per_s", static_cast<double>(transfers) / seconds},
+                     {"seconds", seconds},
+                     {"transfers", transfers},
+                     {"batch", batch},
+                     {"records", records},
+                     {"disk_bytes_per_record", static_cast<double>(directory_bytes(dir)) / static_cast<double>(records)},
+                     {"peak_rss_bytes", peak_rss_bytes_self()}};
+  if (early > 0) {
+    figures["early_records"] = records_before + early;
+    figures["early_tx_per_s"] = progress.rate(early, window);
+    figures["end_tx_per_s"] = progress.rate(transfers, window);
+  }
+  report(args.text("name", "append"), figures);
   return 0;
 }
 

@@ -9,12 +9,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/json.h"
+#include "ledger/crypto.h"
 
 namespace ecoledger::bench {
 
@@ -41,7 +43,24 @@ double quantile(std::vector<double> samples, double q);
 // Peak resident set of this process, bytes (getrusage ru_maxrss).
 std::uint64_t peak_rss_bytes_self();
 
-// Prints {"bench":name,"figures":figures} and a newline on stdout.
+// The bench population: account i is named a%06zu and signs with an Ed25519
+// key derived from a fixed seed and i, so the append bench, the HTTP load
+// client and the PostgreSQL peer sign for the same accounts without sharing
+// key files.
+inline constexpr std::size_t bench_accounts_max = 1'000'000;
+std::string bench_account_name(std::size_t i);
+crypto::PrivateKey bench_account_key(std::size_t i);
+// Units issued to each account (one lot, serial PRT-<name>) before any transfer.
+inline constexpr std::int64_t bench_lot_units = 1'000'000;
+
+// Runs make(i) for i in [0, n) on every core; results in order.
+std::vector<std::string> build_parallel(std::size_t n, const std::function<std::string(std::size_t)>& make);
+
+// The 1-minute load average (/proc/loadavg), -1 when unreadable: every
+// report carries it, as other work on the machine disturbs the figures.
+double load_average_1min();
+
+// Prints {"bench":name,"figures":figures+{"load1"}} and a newline on stdout.
 void report(const std::string& name, const json::Json& figures);
 
 // Exits with a message on stderr: benches stop at the first setup error.

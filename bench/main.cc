@@ -1,5 +1,5 @@
 // ecoledger_bench: microbenchmarks against the machine's ceilings.
-// Usage: ecoledger_bench ceiling|append|replay|proofs [--options]
+// Usage: ecoledger_bench ceiling|append|replay|proofs|compact|http-write|table [--options]
 // bench/run drives it; see bench/RESULTS.md for the latest figures.
 #include <cstdio>
 #include <string>
@@ -9,7 +9,7 @@
 int main(int argc, char** argv) {
   using namespace ecoledger::bench;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: ecoledger_bench ceiling|append|replay|proofs [--options]\n");
+    std::fprintf(stderr, "usage: ecoledger_bench ceiling|append|replay|proofs|compact|http-write|table [--options]\n");
     return 2;
   }
   std::string command = argv[1];
@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   if (command == "append") return run_append(args);
   if (command == "replay") return run_replay(args);
   if (command == "proofs") return run_proofs(args);
+  if (command == "compact") return run_compact(args);
+  if (command == "http-write") return run_http_write(args);
+  if (command == "table") return run_table(args);
   std::fprintf(stderr, "ecoledger_bench: unknown bench %s\n", command.c_str());
   return 2;
 }

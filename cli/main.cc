@@ -29,8 +29,9 @@ journal
   proof inclusion --data DIR --seq I [--size N]
   proof consistency --data DIR --from M --to N
   proof verify [FILE|-]                     verify a proof offline
-  audit (--data DIR | --records FILE | --url http://HOST:PORT) [--checkpoint FILE --node-pub PEM]
+  audit (--data DIR | --records FILE | --url http://HOST:PORT) [--checkpoint FILE --node-pub PEM] [--no-sigs]
                                             replay and prove the journal intact
+                                            (--no-sigs: hashes, links, JCS and state; Ed25519 trusted)
 
 registry
   show --data DIR account|lots|lot|serial|pledge|bank-pledges ID [--open]
@@ -38,7 +39,7 @@ registry
 
 valuation
   value carbon|gep|pledge|stress|grade --in FILE [--tables DIR] [--csv]
-  value pledge|stress --data DIR (--pledge ID | --bank BANK) [--date YYYY-MM-DD] [--tables DIR]
+  value pledge|stress --data DIR (--pledge ID | --bank BANK) [--date YYYY-MM-DD] [--tables DIR] [--csv]
                                             mark-to-market from the ledger's own pledges and prices
 )";
 

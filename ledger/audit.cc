@@ -1,5 +1,9 @@
 #include "ledger/audit.h"
 
+#include <atomic>
+#include <thread>
+
+#include "base/check.h"
 #include "ledger/merkle.h"
 #include "ledger/queries.h"
 #include "ledger/state_machine.h"
@@ -12,7 +16,7 @@ json::Json AuditReport::to_json() const {
   return {{"ok", false}, {"seq", bad_seq}, {"reason", reason}};
 }
 
-Auditor::Auditor(StateStore store) {
+Auditor::Auditor(StateStore store, Signatures signatures) : signatures_(signatures) {
   if (store == StateStore::scratch_disk) {
     auto scratch = ScratchState::create();
     if (scratch) scratch_ = std::move(*scratch);
@@ -50,34 +54,69 @@ crypto::Hash Auditor::merkle_root() const {
   return acc;
 }
 
-bool Auditor::feed(std::string_view bytes) {
-  if (!report_.ok) return false;
-  const std::uint64_t seq = report_.records;
+Auditor::Prepared Auditor::prepare(std::string_view bytes, const std::string& ledger_id) {
+  Prepared out;
   auto doc = json::parse_strict(bytes);
-  if (!doc) return refuse("record is not valid JSON: " + doc.error().message);
-  if (json::canonical(*doc) != bytes) return refuse("record is not in canonical (JCS) form");
-  if (!doc->is_object() || doc->size() != 4) return refuse("a record is {\"seq\",\"prev\",\"time\",\"tx\"}");
+  if (!doc) {
+    out.error = "record is not valid JSON: " + doc.error().message;
+    return out;
+  }
+  if (json::canonical(*doc) != bytes) {
+    out.error = "record is not in canonical (JCS) form";
+    return out;
+  }
+  const char* shape = "a record is {\"seq\",\"prev\",\"time\",\"tx\"}";
+  if (!doc->is_object() || doc->size() != 4) {
+    out.error = shape;
+    return out;
+  }
   auto record_seq = json::get_int(*doc, "seq");
   auto prev = json::get_string(*doc, "prev");
   auto time = json::get_string(*doc, "time");
-  if (!record_seq || !prev || !time || !doc->contains("tx")) return refuse("a record is {\"seq\",\"prev\",\"time\",\"tx\"}");
-  if (*record_seq != static_cast<std::int64_t>(seq)) return refuse("expected seq " + std::to_string(seq));
-  std::string expected_prev = seq == 0 ? std::string(64, '0') : crypto::to_hex(head_);
-  if (*prev != expected_prev) return refuse("prev does not match the hash of the record before");
-  if (time->size() != 24 || (*time)[23] != 'Z') return refuse("time is not RFC 3339 UTC with milliseconds");
-  if (*time < last_time_) return refuse("time goes backwards");
-  if (seq == 0) {
-    if (!(*doc)["tx"].is_object() || !(*doc)["tx"].contains("ledger") || !(*doc)["tx"]["ledger"].is_string())
-      return refuse("genesis has no ledger id");
-    ledger_id_ = (*doc)["tx"]["ledger"].get<std::string>();
+  if (!record_seq || !prev || !time || !doc->contains("tx")) {
+    out.error = shape;
+    return out;
   }
-  auto tx = decode_transaction((*doc)["tx"], ledger_id_);
+  out.seq = *record_seq;
+  out.prev = std::move(*prev);
+  out.time = std::move(*time);
+  // Until the genesis gives the ledger id, decoding waits for the record's turn.
+  if (!ledger_id.empty()) out.tx = decode_transaction(std::move((*doc)["tx"]), ledger_id);
+  out.doc = std::move(*doc);
+  out.hash = crypto::sha256(bytes);
+  out.leaf = merkle_leaf_hash(bytes);
+  return out;
+}
+
+bool Auditor::feed(std::string_view bytes) {
+  // A chunk still in the pipeline comes first.
+  if (!apply_pending()) return false;
+  Prepared record = prepare(bytes, ledger_id_);
+  return apply_prepared(record, signatures_ == Signatures::trust ? trusting_signature_check() : inline_signature_check());
+}
+
+bool Auditor::apply_prepared(Prepared& record, const SignatureCheck& signatures) {
+  const std::uint64_t seq = report_.records;
+  if (!record.error.empty()) return refuse(std::move(record.error));
+  if (record.seq != static_cast<std::int64_t>(seq)) return refuse("expected seq " + std::to_string(seq));
+  std::string expected_prev = seq == 0 ? std::string(64, '0') : crypto::to_hex(head_);
+  if (record.prev != expected_prev) return refuse("prev does not match the hash of the record before");
+  const std::string& time = record.time;
+  if (time.size() != 24 || time[23] != 'Z') return refuse("time is not RFC 3339 UTC with milliseconds");
+  if (time < last_time_) return refuse("time goes backwards");
+  if (seq == 0) {
+    const json::Json& tx_doc = record.doc["tx"];
+    if (!tx_doc.is_object() || !tx_doc.contains("ledger") || !tx_doc["ledger"].is_string()) return refuse("genesis has no ledger id");
+    ledger_id_ = tx_doc["ledger"].get<std::string>();
+  }
+  if (!record.tx) record.tx = decode_transaction(record.doc["tx"], ledger_id_);
+  auto& tx = *record.tx;
   if (!tx) return refuse("transaction: " + tx.error().code + ": " + tx.error().message);
   if (seq == 0 && tx->type != "genesis") return refuse("record 0 is not the genesis");
   bool repeated = scratch_ ? scratch_->contains_mark(tx->id) : tx_ids_.contains(tx->id);
   if (repeated) return refuse("transaction id \"" + tx->id + "\" appears twice");
   StateOverlay overlay(state());
-  Status applied = apply_transaction(*tx, seq, *time, overlay);
+  Status applied = apply_transaction(*tx, seq, time, overlay, signatures);
   if (!applied) return refuse("re-execution refused it: " + applied.error().code + ": " + applied.error().message);
   if (scratch_) {
     Status stored = scratch_->apply(overlay);
@@ -87,11 +126,75 @@ bool Auditor::feed(std::string_view bytes) {
     memory_state_.apply(overlay);
     tx_ids_.insert(tx->id);
   }
-  head_ = crypto::sha256(bytes);
-  merkle_push(merkle_leaf_hash(bytes));
-  last_time_ = *time;
+  head_ = record.hash;
+  merkle_push(record.leaf);
+  last_time_ = time;
   ++report_.records;
   return true;
+}
+
+void Auditor::prepare_chunk(Pending& chunk, unsigned threads) const {
+  // Each worker claims records by index and writes only its own slots.
+  chunk.prepared.resize(chunk.records.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < chunk.records.size(); i = next++) chunk.prepared[i] = prepare(chunk.records[i], ledger_id_);
+  };
+  std::vector<std::thread> workers;
+  for (unsigned w = 1; w < threads; ++w) workers.emplace_back(work);
+  work();
+  for (auto& w : workers) w.join();
+  // Verdicts for the keys in force as the state is now; a record whose key
+  // changes in between misses the cache and is verified inline (the cache
+  // holds only signatures that verify, so which state it saw never changes
+  // an outcome).
+  if (signatures_ == Signatures::check) {
+    std::vector<const Transaction*> to_verify;
+    to_verify.reserve(chunk.prepared.size());
+    for (const Prepared& p : chunk.prepared) to_verify.push_back(p.tx && *p.tx ? &**p.tx : nullptr);
+    chunk.signatures = SignatureCache::preverify(to_verify, state(), threads);
+  }
+}
+
+bool Auditor::apply_pending() {
+  if (!pending_) return report_.ok;
+  std::unique_ptr<Pending> chunk = std::move(pending_);
+  if (chunk->worker.joinable()) chunk->worker.join();
+  if (!report_.ok) return false;
+  const SignatureCheck& signatures = chunk->signatures ? static_cast<const SignatureCheck&>(*chunk->signatures) : trusting_signature_check();
+  for (Prepared& record : chunk->prepared)
+    if (!apply_prepared(record, signatures)) return false;
+  return true;
+}
+
+bool Auditor::feed_chunk(std::span<const std::string> records, unsigned threads) {
+  ECOLEDGER_CHECK(threads >= 1 && threads <= signature_check_threads_max);
+  if (!report_.ok) return false;
+  // The genesis names the ledger that every other record is decoded for.
+  if (ledger_id_.empty() && !records.empty()) {
+    if (!apply_pending() || !feed(records.front())) return false;
+    records = records.subspan(1);
+  }
+  if (records.empty()) return true;
+  auto chunk = std::make_unique<Pending>();
+  chunk->records.assign(records.begin(), records.end());
+  if (!scratch_) {
+    // The memory store may not be read while it is written: no overlap.
+    prepare_chunk(*chunk, threads);
+    pending_ = std::move(chunk);
+    return apply_pending();
+  }
+  // RocksDB serves the workers' key lookups while this thread applies the
+  // chunk before (concurrent Get and Write are safe in RocksDB).
+  Pending* started = chunk.get();
+  started->worker = std::thread([this, started, threads] { prepare_chunk(*started, threads); });
+  bool ok = apply_pending();
+  pending_ = std::move(chunk);
+  return ok;
+}
+
+Auditor::~Auditor() {
+  if (pending_ && pending_->worker.joinable()) pending_->worker.join();
 }
 
 bool verify_checkpoint_signature(const json::Json& checkpoint, std::string_view node_pub_raw) {
@@ -104,6 +207,7 @@ bool verify_checkpoint_signature(const json::Json& checkpoint, std::string_view 
 }
 
 AuditReport Auditor::finish(const std::optional<json::Json>& checkpoint, const std::optional<std::string>& node_pub_raw) {
+  apply_pending();
   if (!report_.ok) return report_;
   if (report_.records == 0) {
     refuse("the journal is empty");

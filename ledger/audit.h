@@ -5,21 +5,41 @@
 // and re-executes the transaction through the same state machine as the node.
 // finish() computes the Merkle root (an O(log n) frontier, never the tree)
 // and checks it against a signed checkpoint when one is given.
-// Thread-safety: none; one auditor per thread.
+//
+// feed_chunk() takes consecutive records at once: their parsing, JCS check,
+// hashing and Ed25519 verification run on several threads, then the records
+// are checked and applied in order exactly as feed() would, so the verdict,
+// report and state are those of feeding them one by one; only sooner. With
+// the scratch_disk store the chunks are pipelined: a chunk is prepared in the
+// background while the one before it is applied, so the one-thread part of
+// the audit (re-execution) overlaps the many-thread part (signatures); a
+// chunk's failure is then reported by the next feed_chunk() or by finish().
+// Signatures::trust skips Ed25519 (`ecoledger audit --no-sigs`): every other
+// check, including that each signer's key is in force, still runs.
+// Thread-safety: none; one auditor per thread (it joins its own workers).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
 #include "base/json.h"
 #include "ledger/crypto.h"
 #include "ledger/scratch_state.h"
+#include "ledger/signature_check.h"
 #include "ledger/state.h"
+#include "ledger/transaction.h"
 
 namespace ecoledger::ledger {
+
+// What a caller of feed_chunk should gather before calling it: enough records
+// to keep every core busy, few enough bytes to keep memory bounded.
+inline constexpr std::size_t audit_chunk_records = 512;
+inline constexpr std::size_t audit_chunk_bytes_max = 8 * 1024 * 1024;
 
 struct AuditReport {
   bool ok = true;
@@ -36,21 +56,60 @@ class Auditor {
   // Where the replayed state lives: in memory (small journals, tests) or in a
   // temporary RocksDB (any size, bounded memory; the CLI's default).
   enum class StateStore { memory, scratch_disk };
-  explicit Auditor(StateStore store = StateStore::memory);
+  // Whether Ed25519 signatures are verified, or trusted (hashes, links, JCS and state only).
+  enum class Signatures { check, trust };
+  explicit Auditor(StateStore store = StateStore::memory, Signatures signatures = Signatures::check);
+  ~Auditor();
+  Auditor(const Auditor&) = delete;
+  Auditor& operator=(const Auditor&) = delete;
 
   // Checks one record's bytes; after the first failure every call returns false.
   bool feed(std::string_view record_bytes);
+  // Checks consecutive records, preparing them on `threads` workers (see the
+  // top of this file); false from the first failing record on, as feed(),
+  // or (pipelined) from the call after the chunk that holds it.
+  // REQUIRES: 1 <= threads <= signature_check_threads_max.
+  bool feed_chunk(std::span<const std::string> records, unsigned threads);
   // Completes the audit; checkpoint (with the node's raw public key) is optional.
   AuditReport finish(const std::optional<json::Json>& checkpoint, const std::optional<std::string>& node_pub_raw);
   const StateReader& state() const;
   const AuditReport& report() const { return report_; }
 
  private:
+  // A record's context-free work, done before its turn: parse, JCS, shape,
+  // hashes and (once the ledger id is known) the decoded transaction.
+  struct Prepared {
+    std::string error;  // the first context-free failure, worded as feed() words it
+    json::Json doc;
+    std::int64_t seq = 0;
+    std::string prev, time;
+    std::optional<Result<Transaction>> tx;  // absent: decode at apply time
+    crypto::Hash hash{}, leaf{};
+  };
+
+  // A chunk being prepared: its records, their preparation and the verdicts
+  // of their signatures, filled by `worker` until it is joined.
+  struct Pending {
+    std::vector<std::string> records;
+    std::vector<Prepared> prepared;
+    std::optional<SignatureCache> signatures;
+    std::thread worker;
+  };
+
+  static Prepared prepare(std::string_view bytes, const std::string& ledger_id);
+  // Prepares every record of chunk and verifies its signatures (against the
+  // keys in force in state(), as it is while this runs) on `threads` workers.
+  void prepare_chunk(Pending& chunk, unsigned threads) const;
+  // Joins the pending chunk's worker and applies its records in order.
+  bool apply_pending();
+  // The checks that depend on the records before, and the re-execution.
+  bool apply_prepared(Prepared& record, const SignatureCheck& signatures);
   bool refuse(std::string reason);
   void merkle_push(const crypto::Hash& leaf);
   crypto::Hash merkle_root() const;
 
   AuditReport report_;
+  Signatures signatures_;
   MemoryState memory_state_;
   std::unique_ptr<ScratchState> scratch_;  // when set, holds the state and tx ids instead of memory
   std::string ledger_id_;
@@ -58,6 +117,7 @@ class Auditor {
   std::string last_time_;
   std::unordered_set<std::string> tx_ids_;  // memory store only
   std::vector<std::pair<crypto::Hash, std::uint64_t>> frontier_;  // complete subtrees, left to right
+  std::unique_ptr<Pending> pending_;  // pipelined (scratch_disk) only
 };
 
 // Verifies a checkpoint's signature with the node's raw public key.

@@ -156,13 +156,6 @@ Status check_and_mark_plots(StateOverlay& state, const std::string& serial, cons
   return ok();
 }
 
-Result<valuation::MethodologyTable> load_methodology(const StateReader& state, const std::string& id, std::int64_t version) {
-  auto raw = state.get("method/" + id + "/" + std::to_string(version));
-  if (!raw) return fail("methodology_unknown", "methodology " + id + " version " + std::to_string(version) + " is not published");
-  auto doc = Json::parse(*raw);
-  return valuation::methodology_from_json(id, version, doc["params"]);
-}
-
 Status issue_fct(StateOverlay& state, const Json& body, const std::string& serial, std::int64_t quantity, Json& details) {
   auto method = json::get_object(body, "methodology");
   if (!method) return std::unexpected(method.error());
@@ -177,7 +170,7 @@ Status issue_fct(StateOverlay& state, const Json& body, const std::string& seria
     return fail("bad_tx", "provenance.county is a 6-digit administrative code");
   auto village = body_text(p, "village");
   if (!village) return std::unexpected(village.error());
-  auto table = load_methodology(state, *method_id, *method_version);
+  auto table = published_methodology(state, *method_id, *method_version);
   if (!table) return std::unexpected(table.error());
   auto input = valuation::carbon_input_from_json(p);
   if (!input) return std::unexpected(input.error());
@@ -505,6 +498,13 @@ Status apply_methodology_publish(const TxContext& ctx, StateOverlay& state) {
 }
 
 }  // namespace
+
+Result<valuation::MethodologyTable> published_methodology(const StateReader& state, const std::string& id, std::int64_t version) {
+  auto raw = state.get("method/" + id + "/" + std::to_string(version));
+  if (!raw) return fail("methodology_unknown", "methodology " + id + " version " + std::to_string(version) + " is not published");
+  auto doc = Json::parse(*raw);
+  return valuation::methodology_from_json(id, version, doc["params"]);
+}
 
 Status apply_registry_transaction(const TxContext& ctx, StateOverlay& state) {
   const std::string& type = ctx.tx.type;

@@ -1,8 +1,16 @@
 #include "ledger/store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+
+#include <cstdarg>
+#include <cstdio>
+#include <ctime>
 
 #include "base/check.h"
 
@@ -31,6 +39,42 @@ std::string node_key(std::uint32_t level, std::uint64_t index) {
 constexpr char head_key[] = "H";
 
 Error storage_error(const rocksdb::Status& s) { return Error{"storage_unavailable", "storage: " + s.ToString()}; }
+
+inline constexpr std::size_t info_log_line_bytes_max = 4096;
+
+// RocksDB's info log (DIR/LOG) as plain appends whose failures are ignored.
+// RocksDB's own file logger, built with assertions as Debian ships it,
+// aborts the process on the first line after a failed one; a full disk
+// makes that certain, and the node would crash instead of answering 503
+// (scripts/full-disk-test). A full disk now costs log lines, nothing else.
+class AppendInfoLog final : public rocksdb::Logger {
+ public:
+  explicit AppendInfoLog(const std::string& path)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) {}
+  ~AppendInfoLog() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  AppendInfoLog(const AppendInfoLog&) = delete;
+  AppendInfoLog& operator=(const AppendInfoLog&) = delete;
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    if (fd_ < 0) return;
+    char line[info_log_line_bytes_max];
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::size_t at = std::strftime(line, sizeof line, "%Y/%m/%d-%H:%M:%S ", &tm);
+    int n = std::vsnprintf(line + at, sizeof line - at - 1, format, ap);
+    if (n < 0) return;
+    at = std::min(at + static_cast<std::size_t>(n), sizeof line - 2);
+    line[at++] = '\n';
+    [[maybe_unused]] ssize_t written = ::write(fd_, line, at);
+  }
+
+ private:
+  int fd_;
+};
 
 }  // namespace
 
@@ -80,6 +124,15 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   // after it, acknowledged or not. Only a torn last record (a crash during an
   // unacknowledged write) is tolerated.
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // No preallocation: RocksDB fallocates ~1.1 x write_buffer_size (about
+  // 70 MiB) for every WAL. On ext4 with less free space than that the call
+  // fails *after* taking every free block, so the node could not even write
+  // its genesis (and Debian's RocksDB then aborts on an assertion). Without it
+  // a full disk is an ordinary ENOSPC on the write: 503 storage_unavailable
+  // (scripts/full-disk-test --loop).
+  options.allow_fallocate = false;
+  // Ledger::create makes dir before opening; elsewhere it exists (if not, no log).
+  options.info_log = std::make_shared<AppendInfoLog>(dir + "/LOG");
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) {

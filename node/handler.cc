@@ -5,9 +5,12 @@
 #include <thread>
 
 #include "ledger/queries.h"
+#include "ledger/state_machine.h"
 #include "ledger/transaction.h"
+#include "ledger/valuations.h"
 #include "node/limits.h"
 #include "node/log.h"
+#include "node/read_access.h"
 #include "node/status.h"
 
 namespace ecoledger::node {
@@ -101,8 +104,141 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 std::string state_time(const ledger::Ledger& ledger) { return ledger.head().time; }
 
+Response not_found() { return error_response(Error{"not_found", "no such route"}); }
+
+Response method_not_allowed(const char* allow) {
+  Response r = error_response(Error{"method_not_allowed", "this route takes " + std::string(allow)});
+  r.allow = allow;
+  return r;
+}
+
+// ---- valuations (/v1/valuations/...; ledger/valuations.h) -----------------
+
+std::optional<std::string> query_text(const Query& q, std::string_view name) {
+  auto it = q.find(name);
+  if (it == q.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<const valuation::TableSet*> node_tables(const Context& c) {
+  if (c.tables == nullptr) return fail("tables_unavailable", "this node has no valuation tables (ecoledgerd --tables DIR)");
+  return c.tables;
+}
+
+// Mark-to-market of the pledges that secure `pledge_id`'s loan on `date`.
+Result<Json> pledge_valuation(const Context& c, const std::string& pledge_id, const std::optional<std::string>& date) {
+  const auto& state = c.ledger.store().state();
+  ECOLEDGER_TRY(tables, node_tables(c));
+  ECOLEDGER_TRY(pledges, ledger::pledges_of_loan(state, pledge_id));
+  ECOLEDGER_TRY(book, ledger::ledger_pledge_book(state, *pledges, date, state_time(c.ledger)));
+  ECOLEDGER_TRY(report, ledger::mark_to_market(*book, **tables, Json::object()));
+  return valuation::pledge_report_to_json(*report);
+}
+
+// The pledge view's current valuation and its loan's coverage, or why there
+// is none (no price published yet, no tables): the pledge is shown either way.
+void add_pledge_valuation(const Context& c, const std::string& pledge_id, Json& doc) {
+  auto report = pledge_valuation(c, pledge_id, std::nullopt);
+  if (!report) {
+    doc["valuation_error"] = Json{{"code", report.error().code}, {"message", report.error().message}};
+    return;
+  }
+  const std::string loan_key = doc["pledge"]["bank"].get<std::string>() + "/" + doc["pledge"]["loan"]["id"].get<std::string>();
+  for (const Json& loan : (*report)["loans"])
+    if (loan["loan_id"] == loan_key) doc["coverage"] = loan;
+  doc["valuation"] = std::move(*report);
+}
+
+// A bank's open pledges, marked to market or stress-tested.
+Result<Json> bank_valuation(const Context& c, const std::string& bank, const std::optional<std::string>& date, bool stress) {
+  const auto& state = c.ledger.store().state();
+  ECOLEDGER_TRY(tables, node_tables(c));
+  if (!state.get(ledger::account_key(bank))) return fail("unknown_account", "no account \"" + bank + "\"");
+  ECOLEDGER_TRY(book, ledger::ledger_pledge_book(state, ledger::open_pledges_of_bank(state, bank), date, state_time(c.ledger)));
+  if (!stress) {
+    ECOLEDGER_TRY(report, ledger::mark_to_market(*book, **tables, Json::object()));
+    return valuation::pledge_report_to_json(*report);
+  }
+  ECOLEDGER_TRY(report, ledger::stress_book(*book, **tables, Json::object()));
+  return valuation::stress_report_to_json(*report);
+}
+
+// POST bodies are measurements: fractions allowed (json::parse_measurements).
+Result<Json> valuation_input(const Request& request, const Context& c) {
+  if (request.content_type != "application/json") return fail("unsupported_media_type", "valuation inputs are application/json");
+  ECOLEDGER_TRY(input, json::parse_measurements(request.body, c.config.json_depth_max));
+  if (!input->is_object()) return fail("bad_input", "a valuation input is a JSON object");
+  return input;
+}
+
+Result<Json> post_valuation(std::string_view what, const Request& request, const Context& c) {
+  ECOLEDGER_TRY(input, valuation_input(request, c));
+  if (what == "carbon") {
+    ECOLEDGER_TRY(result, ledger::quantify_on_ledger(c.ledger.store().state(), *input));
+    return valuation::carbon_result_to_json(*result);
+  }
+  ECOLEDGER_TRY(tables, node_tables(c));
+  if (what == "gep") {
+    ECOLEDGER_TRY(account, ledger::gep_account(**tables, *input));
+    return valuation::gep_account_to_json(*account);
+  }
+  ECOLEDGER_TRY(result, ledger::grade(**tables, *input));
+  return valuation::grade_result_to_json(*result);
+}
+
+// The tables this node values with: its table files and the methodologies
+// published on the ledger.
+Json tables_document(const Context& c) {
+  auto list = [](const valuation::TableSet& set) {
+    Json out = Json::array();
+    for (const auto& t : set.list()) out.push_back(Json{{"kind", t.kind}, {"id", t.id}, {"version", t.version}});
+    return out;
+  };
+  return Json{{"files", c.tables ? list(*c.tables) : Json::array()},
+              {"published", list(ledger::published_methodologies(c.ledger.store().state()))}};
+}
+
+// Valuation reports may hold fractions (GEP), so they are not JCS-encoded.
+Response report_response(const Result<Json>& result) {
+  if (!result) return error_response(result.error());
+  Response r;
+  r.body = result->dump(-1, ' ', false, Json::error_handler_t::replace);
+  r.body.push_back('\n');
+  return r;
+}
+
+// /v1/valuations/...: POST carbon|gep|grade; GET tables, pledges/{id},
+// banks/{id}, banks/{id}/stress (?date=YYYY-MM-DD, default the last record's).
+Routed valuation_route(const Request& request, const Context& c, const std::vector<std::string_view>& parts, const Query& query,
+                       std::string& name) {
+  const bool get = request.method == "GET";
+  std::string_view kind = parts.size() > 2 ? parts[2] : std::string_view();
+  if (parts.size() == 3 && (kind == "carbon" || kind == "gep" || kind == "grade")) {
+    name = kind == "carbon" ? "/v1/valuations/carbon" : kind == "gep" ? "/v1/valuations/gep" : "/v1/valuations/grade";
+    if (request.method != "POST") return method_not_allowed("POST");
+    return report_response(post_valuation(kind, request, c));
+  }
+  if (parts.size() == 3 && kind == "tables") {
+    name = "/v1/valuations/tables";
+    if (!get) return method_not_allowed("GET");
+    return report_response(tables_document(c));
+  }
+  const bool pledge = kind == "pledges" && parts.size() == 4;
+  const bool bank = kind == "banks" && parts.size() == 4;
+  const bool stress = kind == "banks" && parts.size() == 5 && parts[4] == "stress";
+  if (!pledge && !bank && !stress) return not_found();
+  name = pledge ? "/v1/valuations/pledges/{id}" : bank ? "/v1/valuations/banks/{id}" : "/v1/valuations/banks/{id}/stress";
+  if (!get) return method_not_allowed("GET");
+  auto id = decode_path_id(parts[3]);
+  if (!id) return error_response(id.error());
+  auto date = query_text(query, "date");
+  if (pledge) return report_response(pledge_valuation(c, *id, date));
+  return report_response(bank_valuation(c, *id, date, stress));
+}
+
 // The pledge, the current checkpoint and inclusion proofs against it of the
-// records that made the pledge: its creation, its closing, its serial's issuance.
+// records that made the pledge: its creation, its closing, its serial's issuance;
+// its current valuation and its loan's coverage (or "valuation_error").
 Result<Json> pledge_document(const Context& c, const std::string& id) {
   const auto& state = c.ledger.store().state();
   auto pledge = ledger::query_pledge(state, id);
@@ -134,7 +270,9 @@ Result<Json> pledge_document(const Context& c, const std::string& id) {
     if (!record || !proof) return fail("storage_unavailable", "cannot read record " + std::to_string(seq));
     proofs.push_back(Json{{"made", what}, {"seq", seq}, {"record", *record}, {"proof", *proof}});
   }
-  return Json{{"pledge", *pledge}, {"checkpoint", checkpoint}, {"proofs", proofs}};
+  Json doc{{"pledge", *pledge}, {"checkpoint", checkpoint}, {"proofs", proofs}};
+  add_pledge_valuation(c, id, doc);
+  return doc;
 }
 
 Routed post_tx(const Request& request, const Context& c) {
@@ -180,14 +318,6 @@ Routed post_tx(const Request& request, const Context& c) {
   return submit;
 }
 
-Response not_found() { return error_response(Error{"not_found", "no such route"}); }
-
-Response method_not_allowed(const char* allow) {
-  Response r = error_response(Error{"method_not_allowed", "this route takes " + std::string(allow)});
-  r.allow = allow;
-  return r;
-}
-
 }  // namespace
 
 Response error_response(const Error& error) {
@@ -219,6 +349,8 @@ Routed route(const Request& request, const Context& c, std::string& name) {
   auto query = parse_query(query_text);
   if (!query) return error_response(query.error());
   const auto& state = c.ledger.store().state();
+  if (c.read_tokens != nullptr && get)
+    if (auto refused = authorize_read(*c.read_tokens, request.authorization, path, state)) return error_response(*refused);
 
   if (path == "/v1/tx") {
     name = "/v1/tx";
@@ -287,6 +419,7 @@ Routed route(const Request& request, const Context& c, std::string& name) {
     }
     return not_found();
   }
+  if (what == "valuations") return valuation_route(request, c, parts, *query, name);
   // /v1/{collection}/{id}[/{sub}]
   if (parts.size() > 4) return not_found();
   std::string_view sub = parts.size() == 4 ? parts[3] : std::string_view();

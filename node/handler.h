@@ -20,14 +20,18 @@
 #include "ledger/crypto.h"
 #include "ledger/ledger.h"
 #include "node/metrics.h"
+#include "valuation/tables.h"
 
 namespace ecoledger::node {
+
+class ReadTokens;
 
 struct Request {
   std::string method;        // "GET", "POST", ...
   std::string target;        // path and query, as received
   std::string content_type;  // without parameters, lower case
   std::string body;
+  std::string authorization = {};  // the Authorization header (read tokens); never logged
 };
 
 struct Response {
@@ -66,6 +70,8 @@ struct Context {
   HandlerConfig config;
   const Metrics* metrics = nullptr;
   std::function<std::size_t()> connections;  // for /metrics; may be empty
+  const ReadTokens* read_tokens = nullptr;    // --read-tokens; null: reads are open
+  const valuation::TableSet* tables = nullptr;  // valuation tables; null: /v1/valuations answers tables_unavailable
 };
 
 // `route_name` receives the route pattern for metrics ("/v1/accounts/{id}").

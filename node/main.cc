@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -15,9 +16,11 @@
 #include <future>
 #include <thread>
 
+#include "ledger/valuations.h"
 #include "node/limits.h"
 #include "node/log.h"
 #include "node/options.h"
+#include "node/read_access.h"
 #include "node/server.h"
 
 namespace {
@@ -32,7 +35,63 @@ int die(const Error& error) {
   return 1;
 }
 
+// The ecoledger CLI built beside this ecoledgerd (build/cli/ecoledger), as a
+// path from the working directory, or just its name.
+std::string cli_path() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "ecoledger";
+  auto cli = exe.parent_path().parent_path() / "cli" / "ecoledger";
+  if (!std::filesystem::exists(cli, ec)) return "ecoledger";
+  auto near = std::filesystem::proximate(cli, ec);
+  std::string out = ec ? cli.string() : near.string();
+  return out.find('/') == std::string::npos ? "./" + out : out;
+}
+
+// For a person at a terminal: where the keys are and how to talk to the node.
+// Scripts read the two JSON lines printed after it.
+void print_banner(const Json& started, bool tls) {
+  const std::string ecl = cli_path();
+  const Json& keys = started["keys"];
+  std::string url = started["url"].get<std::string>();
+  std::string curl = tls ? "curl -sk" : "curl -s";
+  std::printf("ecoledgerd: %s ledger \"%s\" in %s\n", started["created"].get<bool>() ? "created" : "opened",
+              started["ledger"].get<std::string>().c_str(), started["data"].get<std::string>().c_str());
+  if (keys.contains("registry"))
+    std::printf("  registry key  %s  (sign as registry#k1: opens accounts, publishes methodology, issues assets)\n",
+                keys["registry"].get<std::string>().c_str());
+  std::printf("  node key      %s  (signs checkpoints; verify them with %s)\n", keys["node"].get<std::string>().c_str(),
+              keys["node_pub"].get<std::string>().c_str());
+  std::printf("  serving       %s  (Ctrl-C stops after committing what was accepted)\n", url.c_str());
+  std::printf("try:\n  %s %s/v1/checkpoint\n  %s %s/v1/accounts/registry\n", curl.c_str(), url.c_str(), curl.c_str(), url.c_str());
+  if (keys.contains("registry"))
+    std::printf("  %s sign --key %s --as registry#k1 tx.json | %s -H 'content-type: application/json' --data-binary @- %s/v1/tx\n",
+                ecl.c_str(), keys["registry"].get<std::string>().c_str(), curl.c_str(), url.c_str());
+  if (!tls) std::printf("  %s audit --url %s\n", ecl.c_str(), url.c_str());
+  std::printf("  (README.md, \"Walkthrough\": a forestry carbon ticket issued, sold, pledged and verified)\n");
+}
+
 int run(const node::Options& o) {
+  // Checked before the ledger is opened or created: a refused start writes nothing.
+  std::optional<node::ReadTokens> read_tokens;
+  if (o.read_tokens) {
+    auto loaded = node::ReadTokens::load(*o.read_tokens);
+    if (!loaded) return die(loaded.error());
+    read_tokens = std::move(*loaded);
+  }
+  if (o.tls_key)
+    if (auto s = node::check_key_file(*o.tls_key); !s) return die(s.error());
+  // Valuation tables: a bad --tables stops the start; none found leaves the
+  // node without valuations (they answer tables_unavailable).
+  std::optional<valuation::TableSet> tables;
+  std::string tables_dir = ledger::find_tables_dir(o.tables);
+  if (auto loaded = ledger::load_table_files(tables_dir)) {
+    tables = std::move(*loaded);
+  } else if (o.tables) {
+    return die(loaded.error());
+  } else {
+    node::log_event(Json{{"event", "no_tables"}, {"code", loaded.error().code}, {"message", loaded.error().message}});
+  }
   auto opened = node::open_or_create(o);
   if (!opened) return die(opened.error());
   node::Opened& ledger = *opened;
@@ -54,6 +113,8 @@ int run(const node::Options& o) {
   asio::io_context io(static_cast<int>(o.threads));
   auto state = std::make_shared<node::ServerState>(*ledger.ledger, ledger.node_key, sequencer, metrics, o.server);
   state->tls = tls ? &*tls : nullptr;
+  state->read_tokens = read_tokens ? &*read_tokens : nullptr;
+  state->tables = tables ? &*tables : nullptr;
   node::Server server(io, state);
   auto bound = server.start();
   if (!bound) return die(bound.error());
@@ -63,6 +124,12 @@ int run(const node::Options& o) {
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (!ec) stop.set_value(signal);
   });
+  // Keeps io.run() from returning when no socket operation is pending: at
+  // shutdown, with the acceptor closed, every session may be waiting on the
+  // sequencer, and its answer is posted only when the batch commits; without
+  // the guard the I/O threads would already be gone and those committed
+  // writes would never be answered.
+  auto work = asio::make_work_guard(io);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < o.threads; ++i) threads.emplace_back([&io] { io.run(); });
 
@@ -71,9 +138,11 @@ int run(const node::Options& o) {
   Json started = ledger.started;
   started["url"] = scheme + "://" + where;
   started["try"] = "curl " + std::string(tls ? "-k " : "") + scheme + "://" + where + "/v1/checkpoint";
+  print_banner(started, tls.has_value());
   std::printf("%s\n%s\n", started.dump().c_str(), Json{{"listening", where}}.dump().c_str());
   std::fflush(stdout);
-  node::log_event(Json{{"event", "listening"}, {"address", where}, {"threads", o.threads}, {"size", ledger.ledger->head().size}});
+  node::log_event(Json{{"event", "listening"}, {"address", where}, {"threads", o.threads}, {"size", ledger.ledger->head().size},
+                       {"tables", tables ? tables_dir : ""}});
 
   int signal = stop.get_future().get();
   node::log_event(Json{{"event", "stopping"}, {"signal", signal}});
@@ -82,6 +151,7 @@ int run(const node::Options& o) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(node::limits::shutdown_grace_ms);
   while (state->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  work.reset();
   io.stop();
   for (auto& t : threads) t.join();
   node::log_event(Json{{"event", "stopped"}, {"size", ledger.ledger->head().size}, {"unanswered", state->in_flight.load()}});

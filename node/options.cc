@@ -13,12 +13,21 @@
 namespace ecoledger::node {
 
 const char* const usage_text = R"(usage: ecoledgerd --data DIR --listen HOST:PORT [--threads N]
-                  [--tls-cert PEM --tls-key PEM] [--registry-key PEM --node-key PEM] [--ledger ID]
+                  [--tls-cert PEM --tls-key PEM] [--read-tokens FILE] [--registry-key PEM --node-key PEM] [--ledger ID]
                   [--body-bytes-max N] [--json-depth-max N] [--header-timeout-ms N] [--idle-timeout-ms N]
                   [--connections-max N] [--batch-transactions-max N] [--batch-wait-us N]
-                  [--queue-transactions-max N] [--records-page-max N]
+                  [--queue-transactions-max N] [--records-page-max N] [--tables DIR]
 On an empty or missing DIR it creates the registry key (DIR/keys/registry.key), the node key
 (DIR/node.key, DIR/node.pub.pem) and the genesis record, unless --registry-key/--node-key are given.
+With --tls-cert/--tls-key the --listen address speaks HTTPS only (TLS 1.2+); the node then has no
+plain-HTTP listener at all. Private keys (--tls-key, node and registry keys) and the --read-tokens
+file must not be readable by group or others, or the node refuses to start.
+--read-tokens FILE restricts reads to bearer tokens bound to accounts or to the auditor/regulator
+role (docs/FORMAT.md, section 11); /healthz, /metrics, /v1/checkpoint and /v1/proofs/* stay public
+and writes stay governed by signatures alone.
+--tables DIR: the valuation parameter tables (*.json) for /v1/valuations and the pledge view's
+coverage; default $ECOLEDGER_TABLES, else the valuation/data found beside the executable. Carbon
+is always quantified with the methodology tables published on the ledger.
 )";
 
 namespace {
@@ -117,6 +126,8 @@ Result<Options> parse_options(int argc, char** argv) {
     else if (name == "registry-key") o.registry_key = value;
     else if (name == "node-key") o.node_key = value;
     else if (name == "ledger") o.ledger_id = value;
+    else if (name == "read-tokens") o.read_tokens = value;
+    else if (name == "tables") o.tables = value;
     else if (name == "threads" && (n = num(1, limits::threads_max))) o.threads = *n;
     else if (name == "body-bytes-max" && (n = num(1024, 64 * limits::body_bytes_max))) o.server.body_bytes_max = *n;
     else if (name == "json-depth-max" && (n = num(2, limits::json_depth_max))) o.server.handler.json_depth_max = static_cast<int>(*n);

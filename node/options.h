@@ -22,7 +22,8 @@ extern const char* const usage_text;
 struct Options {
   std::string data;
   std::size_t threads = 2;
-  std::optional<std::string> tls_cert, tls_key, registry_key, node_key;
+  std::optional<std::string> tls_cert, tls_key, registry_key, node_key, read_tokens;
+  std::optional<std::string> tables;  // valuation table files; default ledger::find_tables_dir
   std::string ledger_id = "ecoledger";
   ServerConfig server;
   SequencerLimits sequencer;

@@ -122,9 +122,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     Request request{std::string(msg.method_string()), std::string(msg.target()),
-                    lower_media_type(std::string(msg[http::field::content_type])), std::move(msg.body())};
+                    lower_media_type(std::string(msg[http::field::content_type])), std::move(msg.body()),
+                    std::string(msg[http::field::authorization])};
     Context context{state_->ledger, state_->node_key, state_->config.handler, &state_->metrics,
-                    [s = state_.get()] { return s->connections.load(); }};
+                    [s = state_.get()] { return s->connections.load(); }, state_->read_tokens, state_->tables};
     Routed routed = route(request, context, route_);
     if (auto* response = std::get_if<Response>(&routed)) return answer(std::move(*response));
     if (auto* range = std::get_if<RecordRange>(&routed)) return stream_records(*range);
@@ -147,6 +148,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res->set(http::field::server, "ecoledgerd");
     res->set(http::field::content_type, response.content_type);
     if (!response.allow.empty()) res->set(http::field::allow, response.allow);
+    if (response.status == 401) res->set(http::field::www_authenticate, "Bearer realm=\"ecoledger\"");
     if (state_->shutting_down.load()) keep_alive_ = false;
     res->keep_alive(keep_alive_);
     res->body() = std::move(response.body);

@@ -46,6 +46,8 @@ struct ServerState {
   Metrics& metrics;
   ServerConfig config;
   boost::asio::ssl::context* tls = nullptr;  // null: plain TCP
+  const ReadTokens* read_tokens = nullptr;    // null: reads are open
+  const valuation::TableSet* tables = nullptr;  // valuation tables; null: none
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> in_flight{0};     // requests read and not yet answered
   std::atomic<bool> shutting_down{false};

@@ -16,6 +16,13 @@ constexpr std::array<std::string_view, 17> conflict = {
     "not_holder", "right_expired", "serial_exists", "plot_period_issued", "pledge_exists", "pledge_closed",
     "not_matured", "case_closed", "quantity_mismatch", "methodology_exists", "methodology_unknown"};
 
+// Valuation (/v1/valuations, docs/VALUATION.md): a bad input is 400; what
+// the ledger or the tables lack for it (no price yet, no such table) is 409.
+constexpr std::array<std::string_view, 4> valuation_bad_request = {"method_unknown", "industry_unknown", "loan_unknown",
+                                                                   "pledge_duplicate"};
+constexpr std::array<std::string_view, 5> valuation_conflict = {"price_missing", "table_missing", "table_ambiguous",
+                                                                "asset_class_unknown", "grade_unpriced"};
+
 bool one_of(std::string_view code, auto const& list) {
   for (std::string_view c : list)
     if (c == code) return true;
@@ -25,14 +32,16 @@ bool one_of(std::string_view code, auto const& list) {
 }  // namespace
 
 unsigned http_status_for(std::string_view code) {
-  if (one_of(code, bad_request) || code.starts_with("json_") || code.starts_with("growth_")) return 400;
-  if (code == "not_authorized" || code == "unknown_key") return 403;
+  if (one_of(code, bad_request) || one_of(code, valuation_bad_request) || code.starts_with("json_") || code.starts_with("growth_"))
+    return 400;
+  if (code == "unauthorized") return 401;
+  if (code == "not_authorized" || code == "unknown_key" || code == "forbidden") return 403;
   if (code == "not_found" || code.starts_with("unknown_")) return 404;
   if (code == "method_not_allowed") return 405;
-  if (one_of(code, conflict)) return 409;
+  if (one_of(code, conflict) || one_of(code, valuation_conflict)) return 409;
   if (code == "too_large") return 413;
   if (code == "overloaded") return 429;
-  if (code == "shutting_down" || code == "storage_unavailable") return 503;
+  if (code == "shutting_down" || code == "storage_unavailable" || code == "tables_unavailable") return 503;
   return 500;
 }
 

@@ -7,7 +7,7 @@
 
 namespace ecoledger::node {
 
-// 400 malformed, 403 not authorized, 404 unknown, 405, 409 state conflicts,
+// 400 malformed, 401 no read token, 403 not authorized, 404 unknown, 405, 409 state conflicts,
 // 413 too large, 429 overloaded, 503 shutting down / storage; 500 otherwise.
 unsigned http_status_for(std::string_view code);
 

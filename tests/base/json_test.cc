@@ -67,3 +67,18 @@ TEST_CASE("strict JSON profile refusals") {
   CHECK(parse_strict(ok_depth).has_value());
   CHECK(refusal(R"({"a":{"b":1,"b":1}})") == "json_duplicate_key");
 }
+
+TEST_CASE("measurement inputs: the same profile, fractions allowed") {
+  using ecoledger::json::parse_measurements;
+  auto doc = parse_measurements(R"({"k_factor":0.03,"area":1e2,"n":7})");
+  REQUIRE(doc.has_value());
+  CHECK((*doc)["k_factor"].get<double>() == 0.03);
+  CHECK((*doc)["area"].get<double>() == 100.0);
+  CHECK((*doc)["n"].is_number_integer());
+  CHECK(parse_measurements(R"({"a":1,"a":2})").error().code == "json_duplicate_key");
+  CHECK(parse_measurements(std::string(33, '[') + std::string(33, ']')).error().code == "json_too_deep");
+  CHECK(parse_measurements("9007199254740992").error().code == "json_number");
+  CHECK_FALSE(parse_measurements("1e999").has_value());  // not a finite number
+  CHECK(parse_measurements("{\"a\":\"\xff\"}").error().code == "bad_json");
+  CHECK(parse_strict("0.5").error().code == "json_number");  // the wire profile is unchanged
+}

@@ -1,6 +1,10 @@
 // The pure request handler and the code -> status table, without sockets.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
+
+#include "ledger/valuations.h"
 #include "node/handler.h"
 #include "node/limits.h"
 #include "node/status.h"
@@ -40,6 +44,7 @@ TEST_CASE("every refusal code has its HTTP status") {
       {"missing_field", 400}, {"wrong_type", 400}, {"wrong_ledger", 400}, {"bad_base64", 400}, {"bad_signature_encoding", 400},
       {"bad_key", 400}, {"bad_signature", 400}, {"bad_quantity", 400}, {"bad_date", 400}, {"growth_negative", 400},
       {"growth_implausible", 400}, {"period_invalid", 400}, {"plot_duplicate", 400}, {"species_unknown", 400}, {"bad_input", 400},
+      {"unauthorized", 401}, {"forbidden", 403},
       {"not_authorized", 403}, {"unknown_key", 403}, {"unknown_account", 404}, {"unknown_lot", 404}, {"unknown_pledge", 404},
       {"unknown_case", 404}, {"unknown_serial", 404}, {"unknown_type", 404}, {"not_found", 404}, {"method_not_allowed", 405},
       {"id_reused", 409}, {"account_exists", 409}, {"units_pledged", 409}, {"units_frozen", 409}, {"units_retired", 409},
@@ -141,6 +146,216 @@ TEST_CASE("a single transaction's refusal carries its status") {
   Response again = submit_response(submit, {std::unexpected(Error{"account_exists", "exists"})});
   CHECK(again.status == 409);
   CHECK(code_of(again) == "account_exists");
+}
+
+// ---- /v1/valuations and the pledge view's valuation -------------------------
+
+std::string read_source(const std::string& relative) {
+  std::ifstream in(std::string(ECOLEDGER_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), relative);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A ledger with a village, a bank and an oracle, the node's table files, and
+// helpers to append transactions and ask the handler.
+struct ValuationFixture {
+  testing::TestLedger t;
+  Metrics metrics;
+  valuation::TableSet tables = *ledger::load_table_files(std::string(ECOLEDGER_SOURCE_DIR) + "/valuation/data");
+  HandlerConfig config{limits::json_depth_max, 4, 3};
+  Context context{*t.ledger, t.node, config, &metrics, nullptr, nullptr, &tables};
+
+  ValuationFixture() {
+    t.open_account("village.a", "holder");
+    t.open_account("bank.b", "bank");
+    t.open_account("oracle.o", "oracle");
+    t.open_account("verifier.v", "verifier");
+  }
+  void ok(const Json& tx) {
+    auto r = t.submit(tx);
+    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().code + ": " + r.error().message));
+  }
+  Response ask(const std::string& method, const std::string& target, const std::string& body = "",
+               const std::string& type = "application/json") {
+    std::string name;
+    Routed r = route(Request{method, target, type, body}, context, name);
+    REQUIRE(std::holds_alternative<Response>(r));
+    return std::get<Response>(r);
+  }
+  Json get_json(const std::string& target) {
+    Response r = ask("GET", target);
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    return Json::parse(r.body);
+  }
+  void publish_default_methodology() {
+    Json doc = Json::parse(read_source("valuation/data/methodology_default.json"));
+    ok(t.signed_by(t.tx("methodology.publish", {{"id", doc["id"]}, {"version", doc["version"]}, {"params", doc["params"]}}), {"registry"}));
+  }
+  void issue_prt(const std::string& serial, std::int64_t kg) {
+    ok(t.signed_by(t.tx("asset.issue", {{"asset", "PRT"}, {"serial", serial}, {"holder", "village.a"}, {"quantity", kg}, {"pollutant", "COD"},
+                                        {"region", "350428"}, {"valid_from", "2026-01-01"}, {"valid_to", "2030-12-31"}}),
+                   {"registry"}));
+  }
+  void pledge(const std::string& id, const std::string& lot, std::int64_t kg, const std::string& loan, std::int64_t principal_fen) {
+    ok(t.signed_by(t.tx("pledge.create", {{"pledge", id}, {"holder", "village.a"}, {"bank", "bank.b"}, {"lot", lot}, {"quantity", kg},
+                                          {"loan", {{"id", loan}, {"principal_fen", principal_fen}, {"maturity", "2028-12-31"}}}}),
+                   {"village.a", "bank.b"}));
+  }
+  void price_cod(std::int64_t fen_per_t_year, const std::string& as_of) {
+    ok(t.signed_by(t.tx("price.publish", {{"asset", "PRT"}, {"kind", "COD"}, {"market", "haixia"}, {"price_fen_per_t", fen_per_t_year},
+                                          {"as_of", as_of}, {"source", "test"}}),
+                   {"oracle.o"}));
+  }
+};
+
+TEST_CASE("POST /v1/valuations/carbon quantifies with the methodology published on the ledger") {
+  ValuationFixture f;
+  const std::string example = read_source("valuation/examples/carbon_changkou.json");
+  // Nothing published yet: the node does not fall back on its table files.
+  Response none = f.ask("POST", "/v1/valuations/carbon", example);
+  CHECK(none.status == 409);
+  CHECK(code_of(none) == "table_missing");
+  Json named = Json::parse(example);
+  named.erase("tables");
+  named["methodology"] = {{"id", "smcer-stock-change-default"}, {"version", 1}};
+  CHECK(code_of(f.ask("POST", "/v1/valuations/carbon", named.dump())) == "methodology_unknown");
+
+  f.publish_default_methodology();
+  Json result = Json::parse(f.ask("POST", "/v1/valuations/carbon", example).body);
+  CHECK(result["kg_co2e"] == 12722948);  // docs/VALUATION.md, Changkou ticket 0000001
+  CHECK(result["methodology"]["id"] == "smcer-stock-change-default");
+  CHECK(Json::parse(f.ask("POST", "/v1/valuations/carbon", named.dump()).body) == result);
+  // The same as the table files give (what `ecoledger value carbon` prints)...
+  CHECK(valuation::carbon_result_to_json(*ledger::quantify_with_tables(f.tables, Json::parse(example))) == result);
+  // ...and the quantity an issuance must carry.
+  Json provenance = named;
+  provenance.erase("methodology");
+  provenance.erase("note");
+  provenance["county"] = "350428";
+  provenance["village"] = "Changkou";
+  auto issue = [&](std::int64_t kg) {
+    return f.t.signed_by(f.t.tx("asset.issue", {{"asset", "FCT"}, {"serial", "FCT-350428-2021-000001"}, {"holder", "village.a"},
+                                                {"quantity", kg}, {"methodology", named["methodology"]}, {"provenance", provenance}}),
+                         {"registry", "verifier.v"});
+  };
+  CHECK(f.t.error_of(issue(result["kg_co2e"].get<std::int64_t>() + 1)) == "quantity_mismatch");
+  f.ok(issue(result["kg_co2e"].get<std::int64_t>()));
+
+  // Refusals: method, media type, JSON, input.
+  Response get = f.ask("GET", "/v1/valuations/carbon");
+  CHECK(get.status == 405);
+  CHECK(get.allow == "POST");
+  CHECK(code_of(f.ask("POST", "/v1/valuations/carbon", example, "text/plain")) == "unsupported_media_type");
+  CHECK(code_of(f.ask("POST", "/v1/valuations/carbon", "{nope")) == "bad_json");
+  CHECK(code_of(f.ask("POST", "/v1/valuations/carbon", "[1]")) == "bad_input");
+  CHECK(code_of(f.ask("POST", "/v1/valuations/carbon", "{\"a\":1,\"a\":2}")) == "json_duplicate_key");
+  Json shrunk = Json::parse(example);
+  shrunk["plots"][0]["stock_end_dm3"] = 1;
+  Response negative = f.ask("POST", "/v1/valuations/carbon", shrunk.dump());
+  CHECK(negative.status == 400);
+  CHECK(code_of(negative) == "growth_negative");
+  CHECK(f.ask("POST", "/v1/valuations/nothing", example).status == 404);
+}
+
+TEST_CASE("GET /v1/pledges/{id} carries the current valuation and the loan's coverage") {
+  ValuationFixture f;
+  f.issue_prt("PRT-350428-COD-0001", 100000);
+  f.pledge("p1", "PRT-350428-COD-0001:1-100000", 60000, "L1", 1000000);
+  // No price yet: the pledge is shown, with the reason it has no value.
+  Json before = f.get_json("/v1/pledges/p1");
+  CHECK(before["pledge"]["status"] == "open");
+  CHECK(before["valuation_error"]["code"] == "price_missing");
+  CHECK_FALSE(before.contains("coverage"));
+
+  f.price_cod(141900, "2026-01-05");
+  Json view = f.get_json("/v1/pledges/p1");
+  REQUIRE(view.contains("coverage"));
+  CHECK(view["valuation"]["valuation_date"] == "2026-11-28");
+  CHECK(view["valuation"]["pledges"][0]["price_fen"] == 141900);
+  CHECK(view["coverage"]["loan_id"] == "bank.b/L1");
+  CHECK(view["coverage"]["principal_fen"] == 1000000);
+  CHECK(view == f.get_json("/v1/pledges/p1"));  // byte-stable: same state, same answer
+  CHECK(view["proofs"].size() == 2);
+
+  // A second pledge for the same loan counts in its coverage, from either pledge.
+  f.pledge("p2", "PRT-350428-COD-0001:60001-100000", 40000, "L1", 1000000);
+  Json both = f.get_json("/v1/pledges/p1");
+  CHECK(both["valuation"]["pledges"].size() == 2);
+  CHECK(both["coverage"]["collateral_value_fen"].get<std::int64_t>() > view["coverage"]["collateral_value_fen"].get<std::int64_t>());
+  CHECK(both["coverage"] == f.get_json("/v1/pledges/p2")["coverage"]);
+
+  // Without tables the view still answers; the valuation says why not.
+  f.context.tables = nullptr;
+  CHECK(f.get_json("/v1/pledges/p1")["valuation_error"]["code"] == "tables_unavailable");
+}
+
+TEST_CASE("GET /v1/valuations/pledges/{id} and banks/{id}[/stress] are the CLI's reports from the ledger") {
+  ValuationFixture f;
+  f.issue_prt("PRT-350428-COD-0001", 100000);
+  f.pledge("p1", "PRT-350428-COD-0001:1-100000", 100000, "L1", 1000000);
+  CHECK(code_of(f.ask("GET", "/v1/valuations/pledges/p1")) == "price_missing");
+  f.price_cod(141900, "2026-01-05");
+  f.price_cod(100000, "2026-06-01");
+
+  const auto& state = f.t.ledger->store().state();
+  auto book_on = [&](const std::string& date) {
+    auto book = ledger::ledger_pledge_book(state, {"p1"}, date, f.t.ledger->head().time);
+    REQUIRE(book.has_value());
+    return *book;
+  };
+  Json report = f.get_json("/v1/valuations/pledges/p1?date=2026-12-01");
+  CHECK(report == valuation::pledge_report_to_json(*ledger::mark_to_market(book_on("2026-12-01"), f.tables, Json::object())));
+  CHECK(report["pledges"][0]["price_fen"] == 100000);
+  CHECK(report["pledges"][0]["remaining_days"] == 1492);
+  // An earlier date takes the price in force then.
+  CHECK(f.get_json("/v1/valuations/pledges/p1?date=2026-03-01")["pledges"][0]["price_fen"] == 141900);
+  CHECK(f.get_json("/v1/valuations/pledges/p1")["valuation_date"] == "2026-11-28");  // default: the last record's date
+
+  Json bank = f.get_json("/v1/valuations/banks/bank.b?date=2026-12-01");
+  CHECK(bank == report);
+  Json stress = f.get_json("/v1/valuations/banks/bank.b/stress?date=2026-12-01");
+  CHECK(stress == valuation::stress_report_to_json(*ledger::stress_book(book_on("2026-12-01"), f.tables, Json::object())));
+  CHECK(stress["scenarios"].size() == 6);
+  CHECK(f.get_json("/v1/valuations/banks/village.a")["pledges"].empty());  // no open pledges: an empty book
+
+  CHECK(code_of(f.ask("GET", "/v1/valuations/pledges/p1?date=2026-13-01")) == "bad_date");
+  CHECK(f.ask("GET", "/v1/valuations/pledges/p1?date=tomorrow").status == 400);
+  CHECK(code_of(f.ask("GET", "/v1/valuations/pledges/nope")) == "unknown_pledge");
+  CHECK(f.ask("GET", "/v1/valuations/banks/nobody/stress").status == 404);
+  CHECK(code_of(f.ask("GET", "/v1/valuations/pledges/a%2F..")) == "bad_path");
+  CHECK(f.ask("GET", "/v1/valuations/banks/bank.b/other").status == 404);
+  CHECK(f.ask("POST", "/v1/valuations/banks/bank.b/stress").status == 405);
+  f.context.tables = nullptr;
+  Response unavailable = f.ask("GET", "/v1/valuations/banks/bank.b/stress");
+  CHECK(unavailable.status == 503);
+  CHECK(code_of(unavailable) == "tables_unavailable");
+}
+
+TEST_CASE("POST /v1/valuations/gep and /grade use the node's tables; GET /v1/valuations/tables lists them") {
+  ValuationFixture f;
+  for (const auto& [kind, file] : {std::pair{"gep", "valuation/examples/gep_county.json"}, std::pair{"grade", "valuation/examples/enterprise.json"}}) {
+    CAPTURE(kind);
+    const std::string input = read_source(file);
+    Response r = f.ask("POST", std::string("/v1/valuations/") + kind, input);
+    REQUIRE_MESSAGE(r.status == 200, r.body);
+    Json expected = std::string(kind) == "gep" ? valuation::gep_account_to_json(*ledger::gep_account(f.tables, Json::parse(input)))
+                                               : valuation::grade_result_to_json(*ledger::grade(f.tables, Json::parse(input)));
+    CHECK(Json::parse(r.body) == expected);
+    CHECK(f.ask("GET", std::string("/v1/valuations/") + kind).status == 405);
+  }
+  CHECK(f.ask("POST", "/v1/valuations/gep", "{\"items\":1e999}").status == 400);  // not a finite number
+  CHECK(f.ask("POST", "/v1/valuations/grade", "{}").status == 400);
+  Json unknown_table = Json::parse(read_source("valuation/examples/enterprise.json"));
+  unknown_table["tables"]["grade_rates"] = {{"id", "no-such-table"}};
+  CHECK(code_of(f.ask("POST", "/v1/valuations/grade", unknown_table.dump())) == "table_missing");
+
+  f.publish_default_methodology();
+  Json tables = f.get_json("/v1/valuations/tables");
+  CHECK(tables["files"].size() == f.tables.list().size());
+  REQUIRE(tables["published"].size() == 1);
+  CHECK(tables["published"][0] == Json{{"id", "smcer-stock-change-default"}, {"kind", "methodology"}, {"version", 1}});
 }
 
 }  // namespace
