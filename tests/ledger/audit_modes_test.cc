@@ -10,17 +10,10 @@ using namespace ecoledger;
 using ecoledger::testing::TestLedger;
 using Signatures = ledger::Auditor::Signatures;
 
+using ecoledger::testing::export_records;
+
 namespace {
 
-std::vector<std::string> export_all(const ledger::Ledger& l) {
-  std::vector<std::string> out;
-  auto s = l.store().scan_records(0, l.head().size, [&](std::uint64_t, std::string_view b) {
-    out.emplace_back(b);
-    return true;
-  });
-  REQUIRE(s.has_value());
-  return out;
-}
 
 using Store = ledger::Auditor::StateStore;
 
@@ -81,7 +74,7 @@ struct Journal {
     auto moved = t.tx("transfer", {{"from", "holder.a"}, {"to", "holder.b"}, {"lot", "S1:11-100"}, {"quantity", 5}});
     REQUIRE(t.submit(ledger::sign_transaction(moved, k2, "holder.a#k2")));
     t.open_account("holder.c", "holder");
-    records = export_all(*t.ledger);
+    records = export_records(*t.ledger);
   }
 };
 

@@ -8,19 +8,12 @@
 using namespace ecoledger;
 using ecoledger::testing::TestLedger;
 
+using ecoledger::testing::export_records;
+
 namespace {
 
 constexpr std::int64_t hour_ms = 3600 * 1000;
 
-std::vector<std::string> all_records(const ledger::Ledger& l) {
-  std::vector<std::string> out;
-  auto s = l.store().scan_records(0, l.head().size, [&](std::uint64_t, std::string_view b) {
-    out.emplace_back(b);
-    return true;
-  });
-  REQUIRE(s.has_value());
-  return out;
-}
 
 std::string record_time(const std::string& bytes) { return json::parse_strict(bytes).value()["time"].get<std::string>(); }
 
@@ -67,7 +60,7 @@ TEST_CASE("clock set back across a restart: record time never goes backwards") {
 
   // Times in the journal never decrease, and the auditor (which checks time
   // order) accepts the whole journal.
-  auto records = all_records(*t.ledger);
+  auto records = export_records(*t.ledger);
   for (std::size_t i = 1; i < records.size(); ++i) CHECK(record_time(records[i - 1]) <= record_time(records[i]));
   ledger::Auditor auditor;
   for (const auto& r : records) REQUIRE(auditor.feed(r));
@@ -78,7 +71,7 @@ TEST_CASE("a record dated before its predecessor is refused by the auditor") {
   TestLedger t;
   t.now_ms = testing::t0_ms + hour_ms;
   t.open_account("holder.a", "holder");
-  auto records = all_records(*t.ledger);
+  auto records = export_records(*t.ledger);
   REQUIRE(records.size() == 2);
   // Re-date record 1 one hour before genesis and re-link nothing: the auditor
   // must name seq 1 (time order or hash, both are checked).

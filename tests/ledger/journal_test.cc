@@ -13,16 +13,9 @@
 using namespace ecoledger;
 using ecoledger::testing::TestLedger;
 
+using ecoledger::testing::export_records;
+
 namespace {
-std::vector<std::string> export_records(const ledger::Ledger& l) {
-  std::vector<std::string> out;
-  auto s = l.store().scan_records(0, l.head().size, [&](std::uint64_t, std::string_view b) {
-    out.emplace_back(b);
-    return true;
-  });
-  REQUIRE(s.has_value());
-  return out;
-}
 ledger::AuditReport audit(const std::vector<std::string>& records) {
   ledger::Auditor auditor;
   for (const auto& r : records)

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -71,5 +72,16 @@ struct TestLedger {
     REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().code + ": " + r.error().message));
   }
 };
+
+// Every record of l, as the exact hashed bytes (what `ecoledger export` writes).
+inline std::vector<std::string> export_records(const ledger::Ledger& l) {
+  std::vector<std::string> out;
+  auto s = l.store().scan_records(0, l.head().size, [&](std::uint64_t, std::string_view b) {
+    out.emplace_back(b);
+    return true;
+  });
+  REQUIRE(s.has_value());
+  return out;
+}
 
 }  // namespace ecoledger::testing
