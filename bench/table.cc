@@ -122,6 +122,8 @@ int run_table(const Args& args) {
       {"http-read", "GET /v1/accounts/{id} req/s (wrk, 64 conns)", "http_read", "req_per_s", 1, std::nullopt, "", Want::at_least, 20000,
        "≥ 20,000/s"},
       {"http-read", "p99 latency, ms", "http_read", "p99_ms", 1, std::nullopt, "", Want::at_most, 5, "≤ 5 ms"},
+      info("http-read", "read cache off: req/s", "http_read_uncached", "req_per_s"),
+      info("http-read", "read cache off: p99 latency, ms", "http_read_uncached", "p99_ms"),
       {"http-write", "signed transfers/s over HTTP (64 conns)", "http_write", "tx_per_s", 1,
        std::pair<std::string, std::string>{"append", "tx_per_s"}, "`append`", Want::at_least, 0.5, "≥ 0.5 × append"},
       {"http-write", "p99 latency, ms", "http_write", "p99_ms", 1, std::nullopt, "", Want::at_most, 25, "≤ 25 ms"},

@@ -113,19 +113,26 @@ bool Auditor::apply_prepared(Prepared& record, const SignatureCheck& signatures)
   auto& tx = *record.tx;
   if (!tx) return refuse("transaction: " + tx.error().code + ": " + tx.error().message);
   if (seq == 0 && tx->type != "genesis") return refuse("record 0 is not the genesis");
-  bool repeated = scratch_ ? scratch_->contains_mark(tx->id) : tx_ids_.contains(tx->id);
+  // With the scratch store, tx_ids_ holds the ids of the chunk being applied.
+  bool repeated = tx_ids_.contains(tx->id) || (scratch_ && scratch_->contains_mark(tx->id));
   if (repeated) return refuse("transaction id \"" + tx->id + "\" appears twice");
-  StateOverlay overlay(state());
-  Status applied = apply_transaction(*tx, seq, time, overlay, signatures);
-  if (!applied) return refuse("re-execution refused it: " + applied.error().code + ": " + applied.error().message);
-  if (scratch_) {
-    Status stored = scratch_->apply(overlay);
-    if (stored) stored = scratch_->add_mark(tx->id);
-    if (!stored) return refuse(stored.error().message);
+  if (chunk_) {
+    StateOverlay overlay(*chunk_);
+    Status applied = apply_transaction(*tx, seq, time, overlay, signatures);
+    if (!applied) return refuse("re-execution refused it: " + applied.error().code + ": " + applied.error().message);
+    overlay.commit_into(*chunk_);
+    chunk_ids_.push_back(tx->id);
   } else {
-    memory_state_.apply(overlay);
-    tx_ids_.insert(tx->id);
+    StateOverlay overlay(state());
+    Status applied = apply_transaction(*tx, seq, time, overlay, signatures);
+    if (!applied) return refuse("re-execution refused it: " + applied.error().code + ": " + applied.error().message);
+    if (scratch_) {
+      if (Status stored = scratch_->apply(overlay, std::span(&tx->id, 1)); !stored) return refuse(stored.error().message);
+    } else {
+      memory_state_.apply(overlay);
+    }
   }
+  if (!scratch_ || chunk_) tx_ids_.insert(tx->id);
   head_ = record.hash;
   merkle_push(record.leaf);
   last_time_ = time;
@@ -162,9 +169,27 @@ bool Auditor::apply_pending() {
   if (chunk->worker.joinable()) chunk->worker.join();
   if (!report_.ok) return false;
   const SignatureCheck& signatures = chunk->signatures ? static_cast<const SignatureCheck&>(*chunk->signatures) : trusting_signature_check();
+  if (!scratch_) {
+    for (Prepared& record : chunk->prepared)
+      if (!apply_prepared(record, signatures)) return false;
+    return true;
+  }
+  // The chunk's writes and ids gather in memory and reach the scratch store
+  // in one batch: its records read each other's writes from the overlay, and
+  // RocksDB takes one write per chunk instead of two per record.
+  StateOverlay chunk_writes(*scratch_);
+  chunk_ = &chunk_writes;
+  chunk_ids_.clear();
+  tx_ids_.clear();
+  bool ok = true;
   for (Prepared& record : chunk->prepared)
-    if (!apply_prepared(record, signatures)) return false;
-  return true;
+    if (!(ok = apply_prepared(record, signatures))) break;
+  chunk_ = nullptr;
+  // The records applied before a failure stay applied, as with feed().
+  Status stored = scratch_->apply(chunk_writes, chunk_ids_);
+  tx_ids_.clear();
+  if (ok && !stored) return refuse(stored.error().message);
+  return ok;
 }
 
 bool Auditor::feed_chunk(std::span<const std::string> records, unsigned threads) {

@@ -115,7 +115,9 @@ class Auditor {
   std::string ledger_id_;
   crypto::Hash head_{};
   std::string last_time_;
-  std::unordered_set<std::string> tx_ids_;  // memory store only
+  std::unordered_set<std::string> tx_ids_;  // all ids (memory store) or the applying chunk's (scratch)
+  StateOverlay* chunk_ = nullptr;           // scratch store: the applying chunk's writes
+  std::vector<std::string> chunk_ids_;      // scratch store: the applying chunk's ids, in order
   std::vector<std::pair<crypto::Hash, std::uint64_t>> frontier_;  // complete subtrees, left to right
   std::unique_ptr<Pending> pending_;  // pipelined (scratch_disk) only
 };

@@ -4,10 +4,10 @@
 
 #include <filesystem>
 
-#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+
+#include "ledger/table_options.h"
 
 namespace ecoledger::ledger {
 
@@ -34,9 +34,7 @@ Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& pa
   rocksdb::Options options;
   options.create_if_missing = true;
   options.write_buffer_size = scratch_write_buffer_bytes;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(scratch_block_cache_bytes);
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(scratch_block_cache_bytes)));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, impl->dir, &raw);
   if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());
@@ -60,12 +58,13 @@ void ScratchState::scan(std::string_view prefix, const std::function<bool(std::s
       return;
 }
 
-Status ScratchState::apply(const StateOverlay& overlay) {
+Status ScratchState::apply(const StateOverlay& overlay, std::span<const std::string> marks) {
   rocksdb::WriteBatch batch;
   for (const auto& [key, value] : overlay.writes()) {
     if (value) batch.Put("S" + key, *value);
     else batch.Delete("S" + key);
   }
+  for (const std::string& mark : marks) batch.Put("T" + mark, "");
   rocksdb::Status s = impl_->db->Write(impl_->write_options, &batch);
   if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());
   return ok();
@@ -74,12 +73,6 @@ Status ScratchState::apply(const StateOverlay& overlay) {
 bool ScratchState::contains_mark(std::string_view mark) const {
   std::string value;
   return impl_->db->Get(rocksdb::ReadOptions(), "T" + std::string(mark), &value).ok();
-}
-
-Status ScratchState::add_mark(std::string_view mark) {
-  rocksdb::Status s = impl_->db->Put(impl_->write_options, "T" + std::string(mark), "");
-  if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());
-  return ok();
 }
 
 }  // namespace ecoledger::ledger

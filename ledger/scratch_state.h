@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 
 #include "base/result.h"
@@ -12,7 +13,7 @@
 
 namespace ecoledger::ledger {
 
-inline constexpr std::size_t scratch_block_cache_bytes = 16 * 1024 * 1024;
+inline constexpr std::size_t scratch_block_cache_bytes = 8 * 1024 * 1024;
 inline constexpr std::size_t scratch_write_buffer_bytes = 8 * 1024 * 1024;
 
 class ScratchState final : public StateReader {
@@ -24,10 +25,10 @@ class ScratchState final : public StateReader {
 
   std::optional<std::string> get(std::string_view key) const override;
   void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override;
-  Status apply(const StateOverlay& overlay);
-  // A set of strings beside the state (the auditor's transaction ids).
+  // Writes overlay's writes and adds marks, in one batch.
+  Status apply(const StateOverlay& overlay, std::span<const std::string> marks = {});
+  // A set of strings beside the state (the auditor's transaction ids), added by apply().
   bool contains_mark(std::string_view mark) const;
-  Status add_mark(std::string_view mark);
 
  private:
   struct Impl;

@@ -9,14 +9,17 @@ std::optional<std::string> StateOverlay::get(std::string_view key) const {
 }
 
 void StateOverlay::scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  // Nothing written under the prefix: the base's scan is the answer, without
+  // copying it (most scans in a batch touch keys the batch has not written).
+  auto first = writes_.lower_bound(prefix);
+  if (first == writes_.end() || !first->first.starts_with(prefix)) return base_.scan(prefix, visit);
   // Merge the base's keys with this overlay's writes, overlay winning.
   std::map<std::string, std::optional<std::string>, std::less<>> merged;
   base_.scan(prefix, [&](std::string_view k, std::string_view v) {
     merged.emplace(std::string(k), std::string(v));
     return true;
   });
-  for (auto it = writes_.lower_bound(prefix); it != writes_.end() && it->first.starts_with(prefix); ++it)
-    merged[it->first] = it->second;
+  for (auto it = first; it != writes_.end() && it->first.starts_with(prefix); ++it) merged[it->first] = it->second;
   for (const auto& [k, v] : merged)
     if (v && !visit(k, *v)) return;
 }

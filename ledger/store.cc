@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "base/check.h"
+#include "ledger/table_options.h"
 
 namespace ecoledger::ledger {
 namespace {
@@ -133,6 +134,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   options.allow_fallocate = false;
   // Ledger::create makes dir before opening; elsewhere it exists (if not, no log).
   options.info_log = std::make_shared<AppendInfoLog>(dir + "/LOG");
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(store_block_cache_bytes)));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) {

@@ -26,6 +26,10 @@
 
 namespace ecoledger::ledger {
 
+// RocksDB block cache of the node's store: holds the hot state (accounts,
+// lots, keys) that reads and the state machine look up.
+inline constexpr std::size_t store_block_cache_bytes = 64 * 1024 * 1024;
+
 struct Head {
   std::uint64_t size = 0;
   crypto::Hash head{};       // hash of record size-1 (zeros when empty)

@@ -20,6 +20,7 @@
 #include "ledger/crypto.h"
 #include "ledger/ledger.h"
 #include "node/metrics.h"
+#include "node/read_cache.h"
 #include "valuation/tables.h"
 
 namespace ecoledger::node {
@@ -72,6 +73,7 @@ struct Context {
   std::function<std::size_t()> connections;  // for /metrics; may be empty
   const ReadTokens* read_tokens = nullptr;    // --read-tokens; null: reads are open
   const valuation::TableSet* tables = nullptr;  // valuation tables; null: /v1/valuations answers tables_unavailable
+  ReadCache* read_cache = nullptr;              // answers to state reads; null: every read is computed
 };
 
 // `route_name` receives the route pattern for metrics ("/v1/accounts/{id}").

@@ -27,6 +27,7 @@ inline constexpr std::size_t records_chunk_bytes = 64 * 1024;       // one strea
 inline constexpr std::size_t threads_max = 256;                     // --threads
 inline constexpr std::size_t path_id_bytes_max = 128;               // a path segment
 inline constexpr std::int64_t shutdown_grace_ms = 10'000;           // answering in-flight requests
+inline constexpr std::size_t read_cache_bytes_max = 32 * 1024 * 1024;  // node/read_cache.h; 0 turns it off
 
 static_assert(batch_transactions_max <= ledger::batch_transactions_max, "a batch is one Ledger::submit");
 static_assert(request_transactions_max <= queue_transactions_max, "one request must fit the queue");

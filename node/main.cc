@@ -109,12 +109,14 @@ int run(const node::Options& o) {
   }
 
   node::Metrics metrics;
+  node::ReadCache read_cache(o.server.read_cache_bytes_max);
   node::Sequencer sequencer(*ledger.ledger, o.sequencer, &metrics);
   asio::io_context io(static_cast<int>(o.threads));
   auto state = std::make_shared<node::ServerState>(*ledger.ledger, ledger.node_key, sequencer, metrics, o.server);
   state->tls = tls ? &*tls : nullptr;
   state->read_tokens = read_tokens ? &*read_tokens : nullptr;
   state->tables = tables ? &*tables : nullptr;
+  state->read_cache = &read_cache;
   node::Server server(io, state);
   auto bound = server.start();
   if (!bound) return die(bound.error());

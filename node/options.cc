@@ -16,7 +16,7 @@ const char* const usage_text = R"(usage: ecoledgerd --data DIR --listen HOST:POR
                   [--tls-cert PEM --tls-key PEM] [--read-tokens FILE] [--registry-key PEM --node-key PEM] [--ledger ID]
                   [--body-bytes-max N] [--json-depth-max N] [--header-timeout-ms N] [--idle-timeout-ms N]
                   [--connections-max N] [--batch-transactions-max N] [--batch-wait-us N]
-                  [--queue-transactions-max N] [--records-page-max N] [--tables DIR]
+                  [--queue-transactions-max N] [--records-page-max N] [--read-cache-bytes-max N] [--tables DIR]
 On an empty or missing DIR it creates the registry key (DIR/keys/registry.key), the node key
 (DIR/node.key, DIR/node.pub.pem) and the genesis record, unless --registry-key/--node-key are given.
 With --tls-cert/--tls-key the --listen address speaks HTTPS only (TLS 1.2+); the node then has no
@@ -25,6 +25,8 @@ file must not be readable by group or others, or the node refuses to start.
 --read-tokens FILE restricts reads to bearer tokens bound to accounts or to the auditor/regulator
 role (docs/FORMAT.md, section 11); /healthz, /metrics, /v1/checkpoint and /v1/proofs/* stay public
 and writes stay governed by signatures alone.
+--read-cache-bytes-max N: answers to account, lot, serial and bank-pledge reads are kept until the
+next append (node/read_cache.h); 0 turns the cache off.
 --tables DIR: the valuation parameter tables (*.json) for /v1/valuations and the pledge view's
 coverage; default $ECOLEDGER_TABLES, else the valuation/data found beside the executable. Carbon
 is always quantified with the methodology tables published on the ledger.
@@ -109,7 +111,8 @@ Result<Options> parse_options(int argc, char** argv) {
   o.threads = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   o.server = ServerConfig{"127.0.0.1", 8080, limits::body_bytes_max, limits::header_bytes_max, limits::header_timeout_ms,
                           limits::idle_timeout_ms, limits::connections_max,
-                          HandlerConfig{limits::json_depth_max, limits::request_transactions_max, limits::records_page_max}};
+                          HandlerConfig{limits::json_depth_max, limits::request_transactions_max, limits::records_page_max},
+                          limits::read_cache_bytes_max};
   o.sequencer = SequencerLimits{limits::batch_transactions_max, limits::batch_wait_us, limits::queue_transactions_max};
   std::optional<std::string> listen;
   for (int i = 1; i < argc; ++i) {
@@ -137,6 +140,7 @@ Result<Options> parse_options(int argc, char** argv) {
     else if (name == "batch-transactions-max" && (n = num(1, limits::batch_transactions_max))) o.sequencer.batch_transactions_max = *n;
     else if (name == "batch-wait-us" && (n = num(0, 1'000'000))) o.sequencer.batch_wait_us = static_cast<std::int64_t>(*n);
     else if (name == "queue-transactions-max" && (n = num(1, 1'000'000))) o.sequencer.queue_transactions_max = *n;
+    else if (name == "read-cache-bytes-max" && (n = num(0, 1024 * limits::read_cache_bytes_max))) o.server.read_cache_bytes_max = *n;
     else if (name == "records-page-max" && (n = num(1, limits::records_page_max))) o.server.handler.records_page_max = *n;
     else if (!n) return std::unexpected(n.error());
     else return fail("bad_argument", "unknown option --" + name);

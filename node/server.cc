@@ -125,7 +125,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                     lower_media_type(std::string(msg[http::field::content_type])), std::move(msg.body()),
                     std::string(msg[http::field::authorization])};
     Context context{state_->ledger, state_->node_key, state_->config.handler, &state_->metrics,
-                    [s = state_.get()] { return s->connections.load(); }, state_->read_tokens, state_->tables};
+                    [s = state_.get()] { return s->connections.load(); }, state_->read_tokens, state_->tables, state_->read_cache};
     Routed routed = route(request, context, route_);
     if (auto* response = std::get_if<Response>(&routed)) return answer(std::move(*response));
     if (auto* range = std::get_if<RecordRange>(&routed)) return stream_records(*range);

@@ -36,6 +36,7 @@ struct ServerConfig {
   std::int64_t idle_timeout_ms;
   std::size_t connections_max;
   HandlerConfig handler;
+  std::size_t read_cache_bytes_max;
 };
 
 // Shared by the listener and every session.
@@ -48,6 +49,7 @@ struct ServerState {
   boost::asio::ssl::context* tls = nullptr;  // null: plain TCP
   const ReadTokens* read_tokens = nullptr;    // null: reads are open
   const valuation::TableSet* tables = nullptr;  // valuation tables; null: none
+  ReadCache* read_cache = nullptr;              // null: every read is computed
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> in_flight{0};     // requests read and not yet answered
   std::atomic<bool> shutting_down{false};

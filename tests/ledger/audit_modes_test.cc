@@ -102,12 +102,18 @@ TEST_CASE("audit: chunks prepared on several threads, pipelined or not, give the
     journals.push_back(std::move(damaged));
   }
   journals.push_back(forge(j.records, j.transfer_seq, [](json::Json& r) { r["tx"]["body"]["quantity"] = 11; }));
+  // A signed transaction replayed later: its id repeats within one chunk or
+  // across chunks (the scratch store gathers a chunk's ids before writing them).
+  const json::Json replayed = json::parse_strict(j.records[j.transfer_seq])->at("tx");
+  auto repeated = forge(j.records, j.records.size() - 1, [&](json::Json& r) { r["tx"] = replayed; });
+  journals.push_back(repeated);
+  CHECK(audit(repeated, Signatures::check, 0).reason.find("appears twice") != std::string::npos);
   for (const auto& records : journals)
     for (Signatures mode : {Signatures::check, Signatures::trust}) {
       auto serial = audit(records, mode, 0);
       for (std::size_t chunk : {1, 2, 3, 100}) require_same(serial, audit(records, mode, chunk));
-      // Pipelined: each scratch store is a RocksDB, so one chunk size only.
-      require_same(serial, audit(records, mode, 3, std::nullopt, std::nullopt, Store::scratch_disk));
+      // Pipelined: each scratch store is a RocksDB, so two chunk sizes only.
+      for (std::size_t chunk : {3, 100}) require_same(serial, audit(records, mode, chunk, std::nullopt, std::nullopt, Store::scratch_disk));
     }
 }
 
