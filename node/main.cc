@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <future>
+#include <string_view>
 #include <thread>
 
 #include "ledger/valuations.h"
@@ -163,6 +164,10 @@ int run(const node::Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::fputs(ecoledger::node::usage_text, stdout);
+    return 0;
+  }
   auto options = ecoledger::node::parse_options(argc, argv);
   if (!options) {
     std::fprintf(stderr, "ecoledgerd: %s\n%s", options.error().message.c_str(), ecoledger::node::usage_text);

@@ -17,6 +17,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# --help prints the flags (TLS ones among them) and exits 0.
+"$node_bin" --help | grep -q -- "--tls-cert PEM --tls-key PEM" || fail "ecoledgerd --help does not list the TLS flags"
+
 # An EC P-256 certificate for 127.0.0.1 and localhost, valid one day.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
