@@ -1,9 +1,9 @@
 #include "ledger/audit.h"
 
-#include <atomic>
 #include <thread>
 
 #include "base/check.h"
+#include "base/parallel.h"
 #include "ledger/merkle.h"
 #include "ledger/queries.h"
 #include "ledger/state_machine.h"
@@ -141,16 +141,10 @@ bool Auditor::apply_prepared(Prepared& record, const SignatureCheck& signatures)
 }
 
 void Auditor::prepare_chunk(Pending& chunk, unsigned threads) const {
-  // Each worker claims records by index and writes only its own slots.
+  // Each worker writes only the slots of the records it claims.
   chunk.prepared.resize(chunk.records.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < chunk.records.size(); i = next++) chunk.prepared[i] = prepare(chunk.records[i], ledger_id_);
-  };
-  std::vector<std::thread> workers;
-  for (unsigned w = 1; w < threads; ++w) workers.emplace_back(work);
-  work();
-  for (auto& w : workers) w.join();
+  parallel_for_index(chunk.records.size(), threads,
+                     [&](unsigned, std::size_t i) { chunk.prepared[i] = prepare(chunk.records[i], ledger_id_); });
   // Verdicts for the keys in force as the state is now; a record whose key
   // changes in between misses the cache and is verified inline (the cache
   // holds only signatures that verify, so which state it saw never changes

@@ -1,10 +1,10 @@
 #include "ledger/signature_check.h"
 
 #include <algorithm>
-#include <atomic>
 #include <thread>
 
 #include "base/check.h"
+#include "base/parallel.h"
 #include "ledger/crypto.h"
 #include "ledger/state_machine.h"
 
@@ -63,25 +63,18 @@ std::string SignatureCache::cache_key(std::string_view public_raw, std::string_v
 
 SignatureCache SignatureCache::preverify(const std::vector<const Transaction*>& txs, const StateReader& state, unsigned threads) {
   ECOLEDGER_CHECK(threads >= 1 && threads <= signature_check_threads_max);
-  // Each worker claims transactions by index and keeps its verdicts in its
-  // own list; the lists are merged after the join, so no lock is needed.
+  // Each worker keeps its verdicts in its own list; the lists are merged
+  // after the join, so no lock is needed.
   std::vector<std::vector<std::string>> found(threads);
-  std::atomic<std::size_t> next{0};
-  auto work = [&](unsigned worker) {
-    for (std::size_t i = next++; i < txs.size(); i = next++) {
-      const Transaction* tx = txs[i];
-      if (tx == nullptr) continue;
-      for (const Signature& sig : tx->sigs) {
-        auto pub = key_in_force(state, sig);
-        if (pub && crypto::ed25519_verify(*pub, tx->signed_bytes, sig.sig_raw))
-          found[worker].push_back(cache_key(*pub, tx->signed_bytes, sig.sig_raw));
-      }
+  parallel_for_index(txs.size(), threads, [&](unsigned worker, std::size_t i) {
+    const Transaction* tx = txs[i];
+    if (tx == nullptr) return;
+    for (const Signature& sig : tx->sigs) {
+      auto pub = key_in_force(state, sig);
+      if (pub && crypto::ed25519_verify(*pub, tx->signed_bytes, sig.sig_raw))
+        found[worker].push_back(cache_key(*pub, tx->signed_bytes, sig.sig_raw));
     }
-  };
-  std::vector<std::thread> workers;
-  for (unsigned w = 1; w < threads; ++w) workers.emplace_back(work, w);
-  work(0);
-  for (auto& w : workers) w.join();
+  });
   SignatureCache cache;
   for (auto& list : found)
     for (auto& key : list) cache.verified_.insert(std::move(key));

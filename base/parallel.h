@@ -1,0 +1,34 @@
+// parallel_for_index: runs body(worker, i) for every i in [0, count) on
+// `threads` threads (the caller's thread is worker 0) and returns after
+// joining them. Workers claim indexes one at a time, so uneven items (a
+// transaction with three signatures beside one with one) balance out.
+// body must be safe to call concurrently for different i; a worker index lets
+// it keep per-worker results without a lock.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <thread>
+#include <vector>
+
+#include "base/check.h"
+
+namespace ecoledger {
+
+template <typename Body>
+void parallel_for_index(std::size_t count, unsigned threads, Body&& body) {
+  ECOLEDGER_CHECK(threads >= 1);
+  // No thread is worth starting for fewer items than threads.
+  if (threads > count) threads = count == 0 ? 1 : static_cast<unsigned>(count);
+  std::atomic<std::size_t> next{0};
+  auto work = [&](unsigned worker) {
+    for (std::size_t i = next++; i < count; i = next++) body(worker, i);
+  };
+  std::vector<std::thread> workers;
+  workers.reserve(threads - 1);
+  for (unsigned w = 1; w < threads; ++w) workers.emplace_back(work, w);
+  work(0);
+  for (auto& w : workers) w.join();
+}
+
+}  // namespace ecoledger
