@@ -356,7 +356,7 @@ Result<Json> load_open_pledge(const StateReader& state, const std::string& pledg
 Status close_pledge(const TxContext& ctx, StateOverlay& state, Json pledge, const std::string& status, const std::string& new_holder) {
   auto lot = load_lot(state, pledge["lot"].get<std::string>());
   if (!lot) return std::unexpected(lot.error());
-  if (lot->status != LotStatus::pledged || lot->pledge != pledge["pledge"]) return fail("corruption", "pledged lot is not locked to its pledge");
+  if (lot->status != LotStatus::pledged || pledge["pledge"] != lot->pledge) return fail("corruption", "pledged lot is not locked to its pledge");
   carve(state, ctx, *lot, lot->quantity(), [&](Lot& l) {
     l.status = LotStatus::free;
     l.pledge.clear();

@@ -30,4 +30,17 @@ TEST_CASE("fuzz regression: base64 edges") {
   base64_decode(std::string("\x80\xff\x00=", 4));
 }
 
+TEST_CASE("fuzz regression: Merkle proof edges") {
+  // Found by scripts/fuzz, 2026-11-23: a consistency "proof" from a size to
+  // the same size (2^64 - 1, beyond the store) with equal roots and an empty
+  // path. The verifier rightly accepts it (a tree is consistent with itself);
+  // the harness wrongly required every accepted size to be in the store.
+  merkle_verify(std::string("\xff\xff\x99\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x01\x00\x00\x00\x00\x00\x00\x00", 44));
+  // Found next: inclusion of a made-up leaf (all zero) at index 0 of a size-1
+  // tree whose made-up root is that same hash. Accepted, rightly: a size-1
+  // tree's root is its leaf. The harness now checks acceptance only against
+  // genuine (size, root) pairs, which is what a checkpoint binds.
+  merkle_verify(std::string("\x0a\x01\x00\x60\x20\x01\x3a\x21\x99\xf5\x6c\x0e\x80\xff\xff\xff\x7a\x2b", 18));
+}
+
 }  // namespace ecoledger::fuzz
