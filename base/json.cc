@@ -160,6 +160,24 @@ void append_string(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
+// Length of the well-formed UTF-8 sequence at s[i], or 0 (RFC 3629 table 3.7).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  unsigned c = at(0);
+  auto tail = [&](std::size_t k) { return at(k) >= 0x80 && at(k) <= 0xBF; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return tail(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;  // no overlongs, no surrogates
+    return at(1) >= lo && at(1) <= hi && tail(2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;  // U+10000..U+10FFFF
+    return at(1) >= lo && at(1) <= hi && tail(2) && tail(3) ? 4 : 0;
+  }
+  return 0;
+}
+
 Result<Json> parse_with(std::string_view text, int depth_max, bool fractions) {
   StrictSax sax(depth_max, fractions);
   bool parsed = Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, false);
@@ -260,6 +278,21 @@ Result<const Json*> get_array(const Json& object, const char* field) {
   if (it == object.end()) return fail("missing_field", std::string("missing field \"") + field + "\"");
   if (!it->is_array()) return fail("wrong_type", std::string("field \"") + field + "\" must be an array");
   return &*it;
+}
+
+std::string utf8_or_replacement(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    if (std::size_t n = utf8_sequence_length(s, i); n > 0) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace ecoledger::json

@@ -38,6 +38,12 @@ Result<Json> parse_measurements(std::string_view text, int depth_max = json_dept
 std::string canonical(const Json& value);
 void canonical_append(const Json& value, std::string& out);
 
+// s with every byte that does not belong to a well-formed UTF-8 sequence
+// (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF)
+// replaced by U+FFFD. For messages that quote what a client sent, so that
+// they stay canonical()-encodable.
+std::string utf8_or_replacement(std::string_view s);
+
 // Typed field access that never throws; errors name the field.
 Result<std::string> get_string(const Json& object, const char* field);
 Result<std::int64_t> get_int(const Json& object, const char* field);

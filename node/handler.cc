@@ -321,7 +321,9 @@ Routed post_tx(const Request& request, const Context& c) {
 }  // namespace
 
 Response error_response(const Error& error) {
-  return json_response(http_status_for(error.code), Json{{"error", {{"code", error.code}, {"message", error.message}}}});
+  // A message may quote what the client sent (a query key, an id), which need not be UTF-8.
+  return json_response(http_status_for(error.code),
+                       Json{{"error", {{"code", error.code}, {"message", json::utf8_or_replacement(error.message)}}}});
 }
 
 Result<std::string> decode_path_id(std::string_view segment) {

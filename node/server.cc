@@ -11,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "base/check.h"
+#include "node/http_request.h"
 #include "node/limits.h"
 #include "node/log.h"
 #include "node/status.h"
@@ -25,13 +26,6 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t read_some_bytes = 4096;
-
-std::string lower_media_type(std::string_view value) {
-  std::string out(value.substr(0, value.find(';')));
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
 
 template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
@@ -121,9 +115,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
-    Request request{std::string(msg.method_string()), std::string(msg.target()),
-                    lower_media_type(std::string(msg[http::field::content_type])), std::move(msg.body()),
-                    std::string(msg[http::field::authorization])};
+    Request request = request_from_http(msg);
     Context context{state_->ledger, state_->node_key, state_->config.handler, &state_->metrics,
                     [s = state_.get()] { return s->connections.load(); }, state_->read_tokens, state_->tables, state_->read_cache};
     Routed routed = route(request, context, route_);

@@ -82,3 +82,21 @@ TEST_CASE("measurement inputs: the same profile, fractions allowed") {
   CHECK(parse_measurements("{\"a\":\"\xff\"}").error().code == "bad_json");
   CHECK(parse_strict("0.5").error().code == "json_number");  // the wire profile is unchanged
 }
+
+TEST_CASE("utf8_or_replacement keeps well-formed UTF-8 and replaces every other byte") {
+  using ecoledger::json::utf8_or_replacement;
+  const std::string fffd = "\xEF\xBF\xBD";
+  CHECK(utf8_or_replacement("plain ascii") == "plain ascii");
+  CHECK(utf8_or_replacement("\xE7\xA2\xB3\xE7\xA5\xA8 \xF0\x9F\x8C\xB2") == "\xE7\xA2\xB3\xE7\xA5\xA8 \xF0\x9F\x8C\xB2");  // 碳票 🌲
+  CHECK(utf8_or_replacement("siz1\xCCproofs") == "siz1" + fffd + "proofs");  // a lead byte without its tail
+  CHECK(utf8_or_replacement("\xC0\xAF") == fffd + fffd);                    // overlong '/'
+  CHECK(utf8_or_replacement("\xED\xA0\x80") == fffd + fffd + fffd);          // a UTF-16 surrogate
+  CHECK(utf8_or_replacement("\xF4\x90\x80\x80") == fffd + fffd + fffd + fffd);  // above U+10FFFF
+  CHECK(utf8_or_replacement("\xE2\x82") == fffd + fffd);                    // cut short at the end
+  CHECK(utf8_or_replacement(std::string("a\0b", 3)) == std::string("a\0b", 3));
+  // What it returns always parses as a JSON string.
+  std::string raw;
+  for (int b = 0; b < 256; ++b) raw.push_back(static_cast<char>(b));
+  std::string text = canonical(ecoledger::json::Json(utf8_or_replacement(raw)));
+  CHECK(parse_strict(text).has_value());
+}

@@ -22,6 +22,10 @@ void state_machine(std::string_view input);
 // merkle_verify_inclusion/consistency with fuzzed sizes and paths against a
 // MemoryMerkleStore: never accepts a path the store would not produce.
 void merkle_verify(std::string_view input);
+// Bytes parsed as one HTTP request (Beast, the server's limits), then the
+// node's route() against a real RocksDB ledger: never writes, never a 500,
+// every refusal an error object, a write's lines all accounted for.
+void http_request(std::string_view input);
 // crypto::base64_decode: what it accepts re-encodes to exactly the input.
 void base64_decode(std::string_view input);
 

@@ -36,5 +36,6 @@ TEST_CASE("fuzz corpus replay: transaction_decode") { replay("transaction_decode
 TEST_CASE("fuzz corpus replay: state_machine") { replay("state_machine", state_machine); }
 TEST_CASE("fuzz corpus replay: merkle_verify") { replay("merkle_verify", merkle_verify); }
 TEST_CASE("fuzz corpus replay: base64_decode") { replay("base64_decode", base64_decode); }
+TEST_CASE("fuzz corpus replay: http_request") { replay("http_request", http_request); }
 
 }  // namespace ecoledger::fuzz

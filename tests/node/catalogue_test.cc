@@ -316,6 +316,7 @@ void add_path_cases(Catalogue& cat, Keyring& k) {
   cat.get("path: unknown route", "/v1/secrets", 404, "not_found");
   cat.get("query: negative from", "/v1/records?from=-1", 400, "bad_query");
   cat.get("query: parameter twice", "/v1/records?from=1&from=2", 400, "bad_query");
+  cat.get("query: a key that is not UTF-8, given twice (quoted in the message)", "/v1/records?k\xcc=1&k\xcc=2", 400, "bad_query");
   cat.get("query: proof beyond the head", "/v1/proofs/inclusion?seq=100000", 400, "proof_range");
   cat.get("GET on the write route", "/v1/tx", 405, "method_not_allowed");
   cat.post("tx id with a slash", k.sign("ecoledger", "a/b", "transfer", transfer("village.a", "buyer.c", "PRT-A:602-1000", 1), {"village.a#k1"}),
