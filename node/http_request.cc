@@ -14,8 +14,10 @@ std::string lower_media_type(std::string_view value) {
 }
 
 Request request_from_http(http::request<http::string_body>& msg) {
-  return Request{std::string(msg.method_string()), std::string(msg.target()), lower_media_type(std::string(msg[http::field::content_type])),
-                 std::move(msg.body()), std::string(msg[http::field::authorization])};
+  auto content_type = msg[http::field::content_type];
+  return Request{std::string(msg.method_string()), std::string(msg.target()),
+                 lower_media_type(std::string_view(content_type.data(), content_type.size())), std::move(msg.body()),
+                 std::string(msg[http::field::authorization])};
 }
 
 }  // namespace ecoledger::node
