@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -46,23 +47,40 @@ struct Progress {
   }
 };
 
-// Submits texts in batches; every transaction must be accepted. Returns the
-// seconds spent in submit(); with progress, marks each batch's end.
-double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts, std::size_t batch, std::int64_t& now_ms,
-                  Progress* progress = nullptr) {
-  double seconds = 0;
-  for (std::size_t i = 0; i < texts.size(); i += batch) {
-    std::vector<std::string> chunk(texts.begin() + static_cast<std::ptrdiff_t>(i),
-                                   texts.begin() + static_cast<std::ptrdiff_t>(std::min(texts.size(), i + batch)));
-    auto start = std::chrono::steady_clock::now();
-    auto results = ledger.submit(chunk, ++now_ms);
-    const double took = seconds_since(start);
-    seconds += took;
+// Submits texts in batches, as the node's sequencer does: batch k+1 is
+// prepared (parsed, signatures verified on every core) on a second thread
+// while batch k commits; with pipeline false, each batch is submitted whole
+// in turn. Every transaction must be accepted. Returns the wall seconds from
+// the first prepare to the last commit; with progress, marks each batch's end.
+double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts, std::size_t batch, bool pipeline,
+                  std::int64_t& now_ms, Progress* progress = nullptr) {
+  std::vector<std::vector<std::string>> chunks;
+  for (std::size_t i = 0; i < texts.size(); i += batch)
+    chunks.emplace_back(texts.begin() + static_cast<std::ptrdiff_t>(i),
+                        texts.begin() + static_cast<std::ptrdiff_t>(std::min(texts.size(), i + batch)));
+  if (chunks.empty()) return 0;
+  const double marked = progress ? progress->marks.back().second : 0.0;
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<ledger::PreparedBatch> ready;
+  if (pipeline) ready.emplace(ledger.prepare(chunks[0]));
+  for (std::size_t k = 0; k < chunks.size(); ++k) {
+    std::vector<Result<ledger::Receipt>> results;
+    if (pipeline) {
+      std::optional<ledger::PreparedBatch> next;
+      std::thread preparer([&] {
+        if (k + 1 < chunks.size()) next.emplace(ledger.prepare(chunks[k + 1]));
+      });
+      results = ledger.commit(std::move(*ready), ++now_ms);
+      preparer.join();
+      ready = std::move(next);
+    } else {
+      results = ledger.submit(chunks[k], ++now_ms);
+    }
     for (const auto& r : results)
       if (!r) die("submit refused a bench transaction: " + r.error().code + ": " + r.error().message);
-    if (progress) progress->marks.emplace_back(progress->marks.back().first + chunk.size(), progress->marks.back().second + took);
+    if (progress) progress->marks.emplace_back(progress->marks.back().first + chunks[k].size(), marked + seconds_since(start));
   }
-  return seconds;
+  return seconds_since(start);
 }
 
 std::uint64_t directory_bytes(const std::string& dir) {
@@ -88,6 +106,7 @@ int run_append(const Args& args) {
   const std::size_t batch = args.u64("batch", 512);
   const std::size_t early = args.u64("early", 0);
   const std::size_t window = args.u64("window", 20'000);
+  const bool pipeline = args.u64("pipeline", 1) != 0;
   if (accounts < 2 || accounts > bench_accounts_max) die("--accounts must be in [2, 1000000]");
   if (batch < 1 || batch > ledger::batch_transactions_max) die("--batch must be in [1, 4096]");
   if (transfers / accounts >= static_cast<std::size_t>(bench_lot_units) / 2) die("too many transfers per account");
@@ -112,7 +131,7 @@ int run_append(const Args& args) {
     return json::canonical(ledger::sign_transaction(
         ledger::make_transaction(ledger_id, "open-" + bench_account_name(i), "account.open", body), *registry, "registry#k1"));
   });
-  submit_all(ledger, opens, batch, now_ms);
+  submit_all(ledger, opens, batch, pipeline, now_ms);
   auto issues = build_parallel(accounts, [&](std::size_t i) {
     json::Json body{{"asset", "PRT"}, {"serial", "PRT-" + bench_account_name(i)}, {"holder", bench_account_name(i)},
                     {"quantity", bench_lot_units}, {"pollutant", "COD"}, {"region", "350500"}, {"valid_from", "2026-01-01"},
@@ -120,7 +139,7 @@ int run_append(const Args& args) {
     return json::canonical(ledger::sign_transaction(
         ledger::make_transaction(ledger_id, "issue-" + bench_account_name(i), "asset.issue", body), *registry, "registry#k1"));
   });
-  submit_all(ledger, issues, batch, now_ms);
+  submit_all(ledger, issues, batch, pipeline, now_ms);
 
   // The plan is fixed by the seed; each sender gives the first unit of its
   // remaining issuance lot, so every lot id is known before signing.
@@ -148,7 +167,7 @@ int run_append(const Args& args) {
           ledger::make_transaction(ledger_id, "t" + std::to_string(done + i), "transfer", body), keys[p.from],
           bench_account_name(p.from) + "#k1"));
     });
-    seconds += submit_all(ledger, texts, batch, now_ms, &progress);
+    seconds += submit_all(ledger, texts, batch, pipeline, now_ms, &progress);
     done += round;
   }
   ECOLEDGER_CHECK(ledger.head().size == records_before + transfers);
@@ -158,6 +177,7 @@ int run_append(const Args& args) {
                      {"seconds", seconds},
                      {"transfers", transfers},
                      {"batch", batch},
+                     {"pipeline", pipeline},
                      {"records", records},
                      {"disk_bytes_per_record", static_cast<double>(directory_bytes(dir)) / static_cast<double>(records)},
                      {"peak_rss_bytes", peak_rss_bytes_self()}};

@@ -83,9 +83,47 @@ Result<std::unique_ptr<Ledger>> Ledger::create(const std::string& dir, const cry
   return ledger;
 }
 
+struct PreparedBatch::Parts {
+  std::size_t size = 0;
+  std::vector<Result<Transaction>> parsed;  // the first min(size, batch_transactions_max)
+  SignatureCache signatures;
+};
+
+PreparedBatch::PreparedBatch(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+PreparedBatch::PreparedBatch(PreparedBatch&&) noexcept = default;
+PreparedBatch& PreparedBatch::operator=(PreparedBatch&&) noexcept = default;
+PreparedBatch::~PreparedBatch() = default;
+std::size_t PreparedBatch::size() const { return parts_->size; }
+
 std::vector<Result<Receipt>> Ledger::submit(const std::vector<std::string>& tx_texts, std::int64_t now_ms) {
+  return commit(prepare(tx_texts), now_ms);
+}
+
+PreparedBatch Ledger::prepare(const std::vector<std::string>& tx_texts) const {
+  // Signatures whose keys are in force now are verified here, on every core;
+  // commit applies in order and verifies inline whatever the cache does not
+  // hold (a key opened or rotated since), so results equal serial checking.
+  // Parsing stays on this thread: parsed on the workers too, `ecoledger_bench
+  // append` was slower in 5 of 5 interleaved runs (by 4-10%), probably because
+  // the apply loop then reads transactions built in another core's cache.
+  auto parts = std::make_unique<PreparedBatch::Parts>();
+  parts->size = tx_texts.size();
+  const std::size_t parsed_count = std::min(tx_texts.size(), batch_transactions_max);
+  parts->parsed.reserve(parsed_count);  // no reallocation: to_verify points into it
+  std::vector<const Transaction*> to_verify;
+  for (std::size_t i = 0; i < parsed_count; ++i) {
+    parts->parsed.push_back(parse_transaction(tx_texts[i], ledger_id_));
+    to_verify.push_back(parts->parsed.back() ? &*parts->parsed.back() : nullptr);
+  }
+  parts->signatures = SignatureCache::preverify(to_verify, store_->state(), signature_check_threads());
+  return PreparedBatch(std::move(parts));
+}
+
+std::vector<Result<Receipt>> Ledger::commit(PreparedBatch prepared, std::int64_t now_ms) {
+  ECOLEDGER_CHECK(prepared.parts_ != nullptr);
+  PreparedBatch::Parts& parts = *prepared.parts_;
   std::vector<Result<Receipt>> results;
-  results.reserve(tx_texts.size());
+  results.reserve(parts.size);
   Head head = store_->head();
   // Record time never decreases, whatever the clock says.
   std::string time = format_time_ms(now_ms);
@@ -96,28 +134,12 @@ std::vector<Result<Receipt>> Ledger::submit(const std::vector<std::string>& tx_t
   BatchMerkleReader merkle(store_->merkle());
   std::map<std::string, std::pair<std::string, Receipt>> batch_ids;  // id -> (signed hash, receipt)
 
-  // Signatures whose keys are in force at the batch start are verified first,
-  // on every core; the loop applies in order and verifies inline whatever the
-  // cache does not hold (signature_check.h), so results equal serial checking.
-  // Parsing stays on this thread: parsed on the workers too, `ecoledger_bench
-  // append` was slower in 5 of 5 interleaved runs (by 4-10%), probably because
-  // the apply loop then reads transactions built in another core's cache.
-  const std::size_t parsed_count = std::min(tx_texts.size(), batch_transactions_max);
-  std::vector<Result<Transaction>> parsed;
-  parsed.reserve(parsed_count);  // no reallocation: to_verify points into it
-  std::vector<const Transaction*> to_verify;
-  for (std::size_t i = 0; i < parsed_count; ++i) {
-    parsed.push_back(parse_transaction(tx_texts[i], ledger_id_));
-    to_verify.push_back(parsed.back() ? &*parsed.back() : nullptr);
-  }
-  const SignatureCache signatures = SignatureCache::preverify(to_verify, store_->state(), signature_check_threads());
-
-  for (std::size_t i = 0; i < tx_texts.size(); ++i) {
+  for (std::size_t i = 0; i < parts.size; ++i) {
     if (results.size() >= batch_transactions_max) {
       results.push_back(fail("too_large", "batch exceeds " + std::to_string(batch_transactions_max) + " transactions"));
       continue;
     }
-    auto& tx = parsed[i];
+    auto& tx = parts.parsed[i];
     if (!tx) {
       results.push_back(std::unexpected(tx.error()));
       continue;
@@ -138,7 +160,7 @@ std::vector<Result<Receipt>> Ledger::submit(const std::vector<std::string>& tx_t
     }
     std::uint64_t seq = head.size;
     StateOverlay tx_state(batch_state);
-    Status applied = apply_transaction(*tx, seq, time, tx_state, signatures);
+    Status applied = apply_transaction(*tx, seq, time, tx_state, parts.signatures);
     if (!applied) {
       results.push_back(std::unexpected(applied.error()));
       continue;
@@ -150,7 +172,7 @@ std::vector<Result<Receipt>> Ledger::submit(const std::vector<std::string>& tx_t
     auto nodes = merkle_append(merkle, seq, merkle_leaf_hash(bytes));
     if (!nodes) {
       // The stored tree is damaged: append nothing more from this batch.
-      while (results.size() < tx_texts.size()) results.push_back(std::unexpected(nodes.error()));
+      while (results.size() < parts.size) results.push_back(std::unexpected(nodes.error()));
       break;
     }
     for (const auto& [id, h] : *nodes) {

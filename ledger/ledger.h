@@ -5,8 +5,14 @@
 // submit() is one group commit: every transaction in the batch is validated
 // in order against the state left by those before it; accepted ones become
 // records, written in one synced WriteBatch; refused ones leave no trace.
-// Thread-safety: one thread calls submit() at a time (the sequencer); reads
-// are safe from any thread.
+// It is prepare() then commit(): prepare parses the batch and verifies its
+// signatures on every core; commit applies in order and writes. The two may
+// run at once on different batches (the sequencer prepares batch N+1 while
+// batch N commits): a prepared verdict is a fact about (key, bytes,
+// signature) that no commit can make untrue, and commit still checks which
+// key is in force when it applies (signature_check.h).
+// Thread-safety: one thread calls commit()/submit() at a time (the
+// sequencer); prepare() and reads are safe from any thread.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +39,21 @@ struct Receipt {
 std::string format_time_ms(std::int64_t unix_ms);  // 2026-11-22T08:00:00.000Z
 std::int64_t now_unix_ms();
 
+// A batch parsed and pre-verified by Ledger::prepare, for Ledger::commit.
+class PreparedBatch {
+ public:
+  PreparedBatch(PreparedBatch&&) noexcept;
+  PreparedBatch& operator=(PreparedBatch&&) noexcept;
+  ~PreparedBatch();
+  std::size_t size() const;  // transactions given to prepare()
+
+ private:
+  friend class Ledger;
+  struct Parts;
+  explicit PreparedBatch(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
 class Ledger {
  public:
   static Result<std::unique_ptr<Ledger>> open(const std::string& dir);
@@ -48,6 +69,10 @@ class Ledger {
 
   // Validates and appends a batch; one result per input, in order.
   std::vector<Result<Receipt>> submit(const std::vector<std::string>& tx_texts, std::int64_t now_ms);
+  // submit() in two steps; commit(prepare(texts), now) == submit(texts, now),
+  // whatever other batches commit between the two calls.
+  PreparedBatch prepare(const std::vector<std::string>& tx_texts) const;
+  std::vector<Result<Receipt>> commit(PreparedBatch batch, std::int64_t now_ms);
 
   // Node keys declared at genesis ([{"id","pub"}]).
   json::Json node_keys() const;

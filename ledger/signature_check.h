@@ -46,7 +46,9 @@ unsigned signature_check_threads();
 class SignatureCache final : public SignatureCheck {
  public:
   // Verifies, on `threads` workers, every signature of txs (null entries are
-  // skipped) whose key is in force in state; state must not change meanwhile.
+  // skipped) whose key is in force in state. State may change meanwhile (a
+  // batch committing): a key read before or after the change costs at most a
+  // miss, never a wrong verdict, since a verdict depends only on its triple.
   // REQUIRES: 1 <= threads <= signature_check_threads_max.
   static SignatureCache preverify(const std::vector<const Transaction*>& txs, const StateReader& state, unsigned threads);
 

@@ -68,7 +68,7 @@ std::string Metrics::render(std::uint64_t ledger_size, std::size_t connections) 
   out += "ecoledger_batch_transactions_bucket{le=\"+Inf\"} " + std::to_string(batches_) + "\n";
   out += "ecoledger_batch_transactions_sum " + std::to_string(transactions_) + "\n";
   out += "ecoledger_batch_transactions_count " + std::to_string(batches_) + "\n";
-  out += "# HELP ecoledger_sync_duration_seconds Time of one Ledger::submit (validation and synced write).\n";
+  out += "# HELP ecoledger_sync_duration_seconds Time of one Ledger::commit (in-order validation and the synced write; signatures are verified before, in Ledger::prepare).\n";
   out += "# TYPE ecoledger_sync_duration_seconds histogram\n";
   sync_.render(out, "ecoledger_sync_duration_seconds", "");
   out += "# HELP ecoledger_ledger_records Records in the ledger.\n";

@@ -11,7 +11,8 @@ Sequencer::Sequencer(ledger::Ledger& ledger, SequencerLimits limits, Metrics* me
     : ledger_(ledger), limits_(limits), metrics_(metrics) {
   ECOLEDGER_CHECK(limits_.batch_transactions_max > 0 && limits_.batch_transactions_max <= ledger::batch_transactions_max);
   ECOLEDGER_CHECK(limits_.queue_transactions_max >= limits_.batch_transactions_max);
-  thread_ = std::thread([this] { run(); });
+  committer_ = std::thread([this] { commit_loop(); });
+  preparer_ = std::thread([this] { prepare_loop(); });
 }
 
 Sequencer::~Sequencer() {
@@ -36,11 +37,13 @@ void Sequencer::stop() {
     stopping_ = true;
     wake_.notify_one();
   }
-  if (thread_.joinable()) thread_.join();
+  // The preparer drains the queue and ends; the committer then drains the handoff.
+  if (preparer_.joinable()) preparer_.join();
+  if (committer_.joinable()) committer_.join();
 }
 
 // Takes whole jobs while they fit one batch; a job larger than a batch is
-// taken alone and split by run(). Empty when stopping with nothing queued.
+// taken alone and split by prepare_loop(). Empty when stopping with nothing queued.
 std::vector<Sequencer::Job> Sequencer::take_batch() {
   std::unique_lock lock(mutex_);
   wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -60,27 +63,57 @@ std::vector<Sequencer::Job> Sequencer::take_batch() {
   return jobs;
 }
 
-void Sequencer::run() {
+void Sequencer::prepare_loop() {
   for (;;) {
     std::vector<Job> jobs = take_batch();
-    if (jobs.empty()) return;  // stopping and drained
-    std::vector<std::string> texts;
+    if (jobs.empty()) break;  // stopping and drained
+    Prepared prepared;
+    std::vector<std::string> chunk;
+    // The texts move into the chunks; each job keeps its count of them.
     for (auto& job : jobs)
-      for (auto& t : job.texts) texts.push_back(std::move(t));
+      for (auto& text : job.texts) {
+        chunk.push_back(std::move(text));
+        if (chunk.size() == limits_.batch_transactions_max) {
+          prepared.chunks.push_back(ledger_.prepare(chunk));
+          chunk.clear();
+        }
+      }
+    if (!chunk.empty()) prepared.chunks.push_back(ledger_.prepare(chunk));
+    prepared.jobs = std::move(jobs);
+    std::unique_lock lock(handoff_mutex_);
+    handoff_changed_.wait(lock, [&] { return !handoff_.has_value(); });
+    handoff_ = std::move(prepared);
+    handoff_changed_.notify_all();
+  }
+  std::lock_guard lock(handoff_mutex_);
+  prepared_all_ = true;
+  handoff_changed_.notify_all();
+}
+
+void Sequencer::commit_loop() {
+  for (;;) {
+    Prepared prepared;
+    {
+      std::unique_lock lock(handoff_mutex_);
+      handoff_changed_.wait(lock, [&] { return handoff_.has_value() || prepared_all_; });
+      if (!handoff_) return;  // the preparer has ended and nothing waits
+      prepared = std::move(*handoff_);
+      handoff_.reset();
+      handoff_changed_.notify_all();
+    }
     std::vector<Result<ledger::Receipt>> results;
-    results.reserve(texts.size());
-    for (std::size_t start = 0; start < texts.size(); start += limits_.batch_transactions_max) {
-      std::size_t end = std::min(texts.size(), start + limits_.batch_transactions_max);
-      std::vector<std::string> chunk(std::make_move_iterator(texts.begin() + start), std::make_move_iterator(texts.begin() + end));
+    for (auto& chunk : prepared.chunks) {
+      const std::size_t size = chunk.size();
       auto began = std::chrono::steady_clock::now();
-      auto chunk_results = ledger_.submit(chunk, ledger::now_unix_ms());
+      auto chunk_results = ledger_.commit(std::move(chunk), ledger::now_unix_ms());
       std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
-      ECOLEDGER_CHECK(chunk_results.size() == chunk.size());
-      if (metrics_) metrics_->batch(chunk.size(), took.count());
+      ECOLEDGER_CHECK(chunk_results.size() == size);
+      if (metrics_) metrics_->batch(size, took.count());
       for (auto& r : chunk_results) results.push_back(std::move(r));
     }
     std::size_t at = 0;
-    for (auto& job : jobs) {
+    for (auto& job : prepared.jobs) {
+      ECOLEDGER_CHECK(at + job.texts.size() <= results.size());
       std::vector<Result<ledger::Receipt>> mine(std::make_move_iterator(results.begin() + at),
                                                 std::make_move_iterator(results.begin() + at + job.texts.size()));
       at += job.texts.size();

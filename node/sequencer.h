@@ -1,16 +1,21 @@
-// Sequencer: the one thread that calls Ledger::submit.
+// Sequencer: the one thread that calls Ledger::commit, and the one before it
+// that calls Ledger::prepare.
 //
-// Requests enqueue their transaction texts with a completion; the sequencer
+// Requests enqueue their transaction texts with a completion; the preparer
 // takes jobs until it has up to batch_transactions_max transactions (waiting
-// at most batch_wait_us for more after the first), submits them as one group
-// commit (one synced RocksDB WriteBatch), then calls each job's completion
-// with its results, so every client is answered only once its transaction is
-// durable. The queue is bounded: enqueue() refuses with "overloaded" when it
-// would exceed queue_transactions_max, and with "shutting_down" after stop().
+// at most batch_wait_us for more after the first), parses them and verifies
+// their signatures on every core (Ledger::prepare), and hands the batch to
+// the committer, which applies it as one group commit (one synced RocksDB
+// WriteBatch) and then calls each job's completion with its results, so
+// every client is answered only once its transaction is durable. While batch
+// N commits (apply, write, fdatasync) batch N+1 is prepared; at most one
+// prepared batch waits. The queue is bounded: enqueue() refuses with
+// "overloaded" when it would exceed queue_transactions_max, and with
+// "shutting_down" after stop().
 //
-// Thread-safety: enqueue() from any thread; completions run on the sequencer
+// Thread-safety: enqueue() from any thread; completions run on the committer
 // thread and must only post work elsewhere. stop() drains every accepted job
-// (it commits and completes them) before the thread ends; call it once.
+// (it commits and completes them) before the threads end; call it once.
 // Lifetime: the ledger must outlive the sequencer.
 #pragma once
 
@@ -19,6 +24,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,7 +59,14 @@ class Sequencer {
     std::vector<std::string> texts;
     Completion done;
   };
-  void run();
+  // Jobs taken together, their texts prepared in chunks of at most
+  // batch_transactions_max (more than one only for a job larger than that).
+  struct Prepared {
+    std::vector<Job> jobs;
+    std::vector<ledger::PreparedBatch> chunks;
+  };
+  void prepare_loop();
+  void commit_loop();
   std::vector<Job> take_batch();
 
   ledger::Ledger& ledger_;
@@ -64,7 +77,12 @@ class Sequencer {
   std::deque<Job> queue_;           // guarded by mutex_
   std::size_t queued_texts_ = 0;    // guarded by mutex_
   bool stopping_ = false;           // guarded by mutex_
-  std::thread thread_;
+  std::mutex handoff_mutex_;
+  std::condition_variable handoff_changed_;
+  std::optional<Prepared> handoff_;  // guarded by handoff_mutex_: the next batch to commit
+  bool prepared_all_ = false;        // guarded by handoff_mutex_: the preparer has ended
+  std::thread preparer_;
+  std::thread committer_;
 };
 
 }  // namespace ecoledger::node

@@ -15,14 +15,7 @@ using ecoledger::testing::TestLedger;
 
 using ecoledger::testing::export_records;
 
-namespace {
-ledger::AuditReport audit(const std::vector<std::string>& records) {
-  ledger::Auditor auditor;
-  for (const auto& r : records)
-    if (!auditor.feed(r)) break;
-  return auditor.finish(std::nullopt, std::nullopt);
-}
-}  // namespace
+using ecoledger::testing::audit;
 
 TEST_CASE("genesis: record 0 links to zeros and names the registry") {
   TestLedger t;

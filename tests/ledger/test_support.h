@@ -12,6 +12,7 @@
 
 #include <doctest/doctest.h>
 
+#include "ledger/audit.h"
 #include "ledger/ledger.h"
 #include "ledger/transaction.h"
 
@@ -82,6 +83,14 @@ inline std::vector<std::string> export_records(const ledger::Ledger& l) {
   });
   REQUIRE(s.has_value());
   return out;
+}
+
+// The auditor's verdict on records fed one at a time, signatures checked.
+inline ledger::AuditReport audit(const std::vector<std::string>& records) {
+  ledger::Auditor auditor;
+  for (const auto& r : records)
+    if (!auditor.feed(r)) break;
+  return auditor.finish(std::nullopt, std::nullopt);
 }
 
 }  // namespace ecoledger::testing
