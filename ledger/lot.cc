@@ -1,5 +1,7 @@
 #include "ledger/lot.h"
 
+#include <charconv>
+
 #include "base/check.h"
 
 namespace ecoledger::ledger {
@@ -16,9 +18,9 @@ const char* to_string(LotStatus s) {
 
 std::string Lot::id() const { return serial + ":" + std::to_string(first) + "-" + std::to_string(last); }
 
-bool Lot::expired_at(std::string_view record_time) const {
-  return asset == "PRT" && !valid_to.empty() && record_time.substr(0, 10) > valid_to;
-}
+bool Lot::can_expire() const { return asset == "PRT" && !valid_to.empty(); }
+
+bool Lot::expired_at(std::string_view record_time) const { return can_expire() && record_time.substr(0, 10) > valid_to; }
 
 json::Json Lot::to_json() const {
   json::Json doc{{"lot", id()}, {"serial", serial}, {"asset", asset}, {"holder", holder}, {"first", first},
@@ -74,11 +76,88 @@ void store_lot(StateOverlay& state, const Lot& lot) {
   ECOLEDGER_CHECK(lot.first >= 1 && lot.first <= lot.last);
   state.put_json(lot_state_key(lot.id()), lot.to_json());
   state.put(account_lot_key(lot.holder, lot.id()), "1");
+  count_in_holdings(state, lot, +1);
 }
 
 void erase_lot(StateOverlay& state, const Lot& lot) {
   state.erase(lot_state_key(lot.id()));
   state.erase(account_lot_key(lot.holder, lot.id()));
+  count_in_holdings(state, lot, -1);
+}
+
+std::int64_t& Holdings::of(LotStatus status) {
+  switch (status) {
+    case LotStatus::free: return free;
+    case LotStatus::pledged: return pledged;
+    case LotStatus::frozen: return frozen;
+    case LotStatus::retired: return retired;
+  }
+  return free;
+}
+
+json::Json Holdings::to_json() const {
+  return json::Json{{"free", free}, {"frozen", frozen}, {"pledged", pledged}, {"retired", retired}};
+}
+
+std::string holdings_key(std::string_view account, std::string_view asset) {
+  return "bal/" + std::string(account) + "/" + std::string(asset);
+}
+
+std::string expiring_prefix(std::string_view account) { return "balexp/" + std::string(account) + "/"; }
+
+std::string expiring_key(std::string_view account, std::string_view asset, std::string_view valid_to) {
+  return expiring_prefix(account) + std::string(asset) + "/" + std::string(valid_to);
+}
+
+Result<Holdings> parse_holdings(std::string_view raw) {
+  Holdings h;
+  auto doc = json::Json::parse(raw, nullptr, false);
+  auto field = [&](const char* name, std::int64_t& out) {
+    if (!doc.is_object() || !doc.contains(name) || !doc[name].is_number_integer()) return false;
+    out = doc[name].get<std::int64_t>();
+    return out >= 0;
+  };
+  if (!field("free", h.free) || !field("pledged", h.pledged) || !field("frozen", h.frozen) || !field("retired", h.retired))
+    return fail("corruption", "holdings are damaged");
+  return h;
+}
+
+Result<Holdings> load_holdings(const StateReader& state, std::string_view account, std::string_view asset) {
+  auto raw = state.get(holdings_key(account, asset));
+  if (!raw) return Holdings{};
+  return parse_holdings(*raw);
+}
+
+Result<std::int64_t> parse_units(std::string_view raw) {
+  std::int64_t units = 0;
+  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), units);
+  if (ec != std::errc() || end != raw.data() + raw.size() || units <= 0) return fail("corruption", "expiring units are damaged");
+  return units;
+}
+
+void count_in_holdings(StateOverlay& state, const Lot& lot, int sign) {
+  ECOLEDGER_CHECK(sign == 1 || sign == -1);
+  const std::int64_t units = sign * lot.quantity();
+  auto holdings = load_holdings(state, lot.holder, lot.asset);
+  // The state machine writes holdings only here: damage is not an input error.
+  ECOLEDGER_CHECK(holdings.has_value());
+  std::int64_t& sum = holdings->of(lot.status);
+  sum += units;
+  ECOLEDGER_CHECK(sum >= 0);
+  std::string key = holdings_key(lot.holder, lot.asset);
+  if (holdings->empty()) state.erase(std::move(key));
+  else state.put_json(std::move(key), holdings->to_json());
+  if (!lot.can_expire() || lot.status != LotStatus::free) return;
+  std::string expiring = expiring_key(lot.holder, lot.asset, lot.valid_to);
+  std::int64_t free = units;
+  if (auto raw = state.get(expiring)) {
+    auto stored = parse_units(*raw);
+    ECOLEDGER_CHECK(stored.has_value());
+    free += *stored;
+  }
+  ECOLEDGER_CHECK(free >= 0);
+  if (free == 0) state.erase(std::move(expiring));
+  else state.put(std::move(expiring), std::to_string(free));
 }
 
 std::pair<Lot, std::optional<Lot>> split_lot(const Lot& lot, std::int64_t quantity) {

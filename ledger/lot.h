@@ -37,6 +37,7 @@ struct Lot {
 
   std::string id() const;
   std::int64_t quantity() const { return last - first + 1; }
+  bool can_expire() const;  // a PRT with a valid_to
   bool expired_at(std::string_view record_time) const;  // PRT past valid_to
   json::Json to_json() const;
   static Result<Lot> from_json(const json::Json& doc);
@@ -47,8 +48,37 @@ std::string lot_state_key(std::string_view lot_id);
 std::string account_lot_key(std::string_view account, std::string_view lot_id);
 
 Result<Lot> load_lot(const StateReader& state, std::string_view lot_id);
+// store_lot and erase_lot are the only writers of lots, and they keep the
+// holder's Holdings (below) in step; erase_lot takes the lot as stored.
 void store_lot(StateOverlay& state, const Lot& lot);
 void erase_lot(StateOverlay& state, const Lot& lot);
+
+// Holdings: the sums of one holder's lots of one asset by stored status, so
+// that a balance is one lookup however many lots the holder has. Kept under
+//   bal/<account>/<asset>                 -> {"free","frozen","pledged","retired"}
+//   balexp/<account>/<asset>/<valid_to>   -> free units that expire after valid_to
+// (the second only for lots that can expire); a key whose sums are all zero
+// is removed, so holdings exist exactly for the (holder, asset) pairs with lots.
+struct Holdings {
+  std::int64_t free = 0;
+  std::int64_t pledged = 0;
+  std::int64_t frozen = 0;
+  std::int64_t retired = 0;
+
+  std::int64_t& of(LotStatus status);
+  bool empty() const { return free == 0 && pledged == 0 && frozen == 0 && retired == 0; }
+  bool operator==(const Holdings&) const = default;
+  json::Json to_json() const;
+};
+
+std::string holdings_key(std::string_view account, std::string_view asset);
+std::string expiring_key(std::string_view account, std::string_view asset, std::string_view valid_to);
+std::string expiring_prefix(std::string_view account);  // balexp/<account>/
+Result<Holdings> parse_holdings(std::string_view raw);
+Result<std::int64_t> parse_units(std::string_view raw);  // a balexp value
+Result<Holdings> load_holdings(const StateReader& state, std::string_view account, std::string_view asset);
+// Adds (sign +1) or removes (sign -1) lot's units to or from its holder's holdings.
+void count_in_holdings(StateOverlay& state, const Lot& lot, int sign);
 
 // Splits off the first `quantity` units: returns {taken, rest}; rest is
 // empty when the whole lot is taken. REQUIRES: 0 < quantity <= lot.quantity().

@@ -63,17 +63,34 @@ Result<Json> query_account(const StateReader& state, const std::string& account,
   auto raw = state.get(account_key(account));
   if (!raw) return fail("unknown_account", "no account \"" + account + "\"");
   Json doc = Json::parse(*raw);
-  std::map<std::string, std::map<std::string, std::int64_t>> balances;
-  for (const Lot& lot : lots_of(state, account)) {
-    auto& b = balances[lot.asset];
-    for (const char* k : {"total", "free", "pledged", "frozen", "retired", "expired"}) b.try_emplace(k, 0);
-    std::string status = effective_status(lot, time);
-    b[status] += lot.quantity();
-    if (status != "retired") b["total"] += lot.quantity();
-  }
-  Json out = Json::object();
-  for (const auto& [asset, b] : balances) out[asset] = b;
-  doc["balances"] = out;
+  // From the holdings the state machine keeps: a few lookups, whatever the
+  // number of lots. Free units past their valid_to count as expired.
+  const std::string date = time.substr(0, 10);
+  const std::string prefix = holdings_key(account, "");
+  Json balances = Json::object();
+  std::optional<Error> damaged;
+  state.scan(prefix, [&](std::string_view key, std::string_view value) {
+    std::string asset(key.substr(prefix.size()));
+    auto h = parse_holdings(value);
+    if (!h) {
+      damaged = h.error();
+      return false;
+    }
+    std::int64_t expired = 0;
+    const std::string expiring = expiring_key(account, asset, "");
+    state.scan(expiring, [&](std::string_view k, std::string_view units) {
+      if (!(date > k.substr(expiring.size()))) return false;  // keys ascend by valid_to
+      auto n = parse_units(units);
+      if (!n) damaged = n.error();
+      else expired += *n;
+      return n.has_value();
+    });
+    balances[asset] = Json{{"total", h->free + h->pledged + h->frozen}, {"free", h->free - expired}, {"pledged", h->pledged},
+                           {"frozen", h->frozen}, {"retired", h->retired}, {"expired", expired}};
+    return !damaged;
+  });
+  if (damaged) return std::unexpected(*damaged);
+  doc["balances"] = balances;
   return doc;
 }
 
@@ -136,57 +153,143 @@ Json query_prices(const StateReader& state) {
   return Json{{"prices", prices}};
 }
 
-Status check_invariants(const StateReader& state) {
-  // serial -> issued quantity; lots visited in key order are not in range
-  // order, so collect ranges per serial first.
-  std::map<std::string, std::vector<std::pair<std::int64_t, std::int64_t>>> ranges;
-  std::optional<Error> broken;
-  auto breaks = [&](std::string message) {
-    if (!broken) broken = Error{"invariant_broken", std::move(message)};
+namespace {
+
+// Breaks is the first broken invariant's message; every check returns false
+// once it is set, which stops the scan it runs in.
+class InvariantCheck {
+ public:
+  explicit InvariantCheck(const StateReader& state) : state_(state) {}
+
+  bool breaks(std::string message) {
+    if (!broken_) broken_ = Error{"invariant_broken", std::move(message)};
     return false;
-  };
-  state.scan("lot/", [&](std::string_view key, std::string_view value) {
-    auto lot = Lot::from_json(Json::parse(value));
-    if (!lot) return breaks("lot " + std::string(key) + " is damaged");
-    if (key.substr(4) != lot->id()) return breaks("lot key " + std::string(key) + " differs from its range");
-    if (lot->quantity() <= 0) return breaks("lot " + lot->id() + " has no units");
-    if (!state.get(account_lot_key(lot->holder, lot->id()))) return breaks("lot " + lot->id() + " is not indexed under its holder");
-    if (lot->status == LotStatus::pledged) {
-      auto p = state.get("pledge/" + lot->pledge);
-      if (!p) return breaks("pledged lot " + lot->id() + " has no pledge");
-      Json pledge = Json::parse(*p);
-      if (pledge["status"] != "open" || pledge["lot"] != lot->id()) return breaks("pledged lot " + lot->id() + " and its pledge disagree");
-    }
-    ranges[lot->serial].emplace_back(lot->first, lot->last);
-    return true;
-  });
-  if (broken) return std::unexpected(*broken);
-  state.scan("serial/", [&](std::string_view key, std::string_view value) {
-    std::string serial(key.substr(7));
-    std::int64_t issued = Json::parse(value)["quantity"].get<std::int64_t>();
-    auto& list = ranges[serial];
-    std::sort(list.begin(), list.end());
+  }
+  Status result() const { return broken_ ? Status(std::unexpected(*broken_)) : ok(); }
+
+  // Per serial, the lots cover [1, issued] exactly once. Lots of one serial
+  // are adjacent in key order (they share the prefix lot/<serial>:), so only
+  // one serial's ranges are held at a time.
+  bool lots_and_serials() {
+    std::string serial;
+    std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
+    state_.scan("lot/", [&](std::string_view key, std::string_view value) {
+      auto lot = Lot::from_json(Json::parse(value));
+      if (!lot) return breaks("lot " + std::string(key) + " is damaged");
+      if (key.substr(4) != lot->id()) return breaks("lot key " + std::string(key) + " differs from its range");
+      if (lot->quantity() <= 0) return breaks("lot " + lot->id() + " has no units");
+      if (!state_.get(account_lot_key(lot->holder, lot->id()))) return breaks("lot " + lot->id() + " is not indexed under its holder");
+      if (lot->status == LotStatus::pledged) {
+        auto p = state_.get("pledge/" + lot->pledge);
+        if (!p) return breaks("pledged lot " + lot->id() + " has no pledge");
+        Json pledge = Json::parse(*p);
+        if (pledge["status"] != "open" || pledge["lot"] != lot->id()) return breaks("pledged lot " + lot->id() + " and its pledge disagree");
+      }
+      if (lot->serial != serial) {
+        if (!serial.empty() && !serial_covered(serial, ranges)) return false;
+        serial = lot->serial;
+        ranges.clear();
+      }
+      ranges.emplace_back(lot->first, lot->last);
+      return true;
+    });
+    if (broken_) return false;
+    if (!serial.empty() && !serial_covered(serial, ranges)) return false;
+    // A serial none of whose units is in a lot has lost them all.
+    state_.scan("serial/", [&](std::string_view key, std::string_view) {
+      bool has_lot = false;
+      state_.scan("lot/" + std::string(key.substr(7)) + ":", [&](std::string_view, std::string_view) { return !(has_lot = true); });
+      return has_lot || breaks("serial " + std::string(key.substr(7)) + ": no lot holds its units");
+    });
+    return !broken_;
+  }
+
+  // Every open pledge locks its lot.
+  bool pledges() {
+    state_.scan("pledge/", [&](std::string_view, std::string_view value) {
+      Json pledge = Json::parse(value);
+      if (pledge["status"] != "open") return true;
+      auto lot = load_lot(state_, pledge["lot"].get<std::string>());
+      if (!lot || lot->status != LotStatus::pledged || json::Json(lot->pledge) != pledge["pledge"])
+        return breaks("open pledge " + pledge["pledge"].get<std::string>() + " does not lock its lot");
+      return true;
+    });
+    return !broken_;
+  }
+
+  // Every account's holdings are the sums of the lots indexed under it, and
+  // no holdings exist beside them. Memory: one account's assets at a time.
+  bool holdings() {
+    std::uint64_t matched = 0;
+    state_.scan(account_key(""), [&](std::string_view key, std::string_view) {
+      const std::string account(key.substr(account_key("").size()));
+      std::map<std::string, Holdings> sums;
+      std::map<std::string, std::int64_t> expiring;  // holdings key suffix asset/valid_to -> free units
+      const std::string lots_prefix = account_lot_key(account, "");
+      state_.scan(lots_prefix, [&](std::string_view k, std::string_view) {
+        auto lot = load_lot(state_, k.substr(lots_prefix.size()));
+        if (!lot || lot->holder != account) return breaks("account " + account + " indexes lot " + std::string(k.substr(lots_prefix.size())) + " it does not hold");
+        sums[lot->asset].of(lot->status) += lot->quantity();
+        if (lot->can_expire() && lot->status == LotStatus::free) expiring[lot->asset + "/" + lot->valid_to] += lot->quantity();
+        return true;
+      });
+      if (broken_) return false;
+      const std::string bal_prefix = holdings_key(account, "");
+      std::size_t seen = 0;
+      state_.scan(bal_prefix, [&](std::string_view k, std::string_view value) {
+        auto h = parse_holdings(value);
+        auto it = sums.find(std::string(k.substr(bal_prefix.size())));
+        if (!h || it == sums.end() || !(*h == it->second)) return breaks("holdings " + std::string(k) + " differ from the lots");
+        ++seen;
+        return true;
+      });
+      if (broken_) return false;
+      if (seen != sums.size()) return breaks("account " + account + " holds lots with no holdings");
+      const std::string exp_prefix = expiring_prefix(account);
+      seen = 0;
+      state_.scan(exp_prefix, [&](std::string_view k, std::string_view value) {
+        auto units = parse_units(value);
+        auto it = expiring.find(std::string(k.substr(exp_prefix.size())));
+        if (!units || it == expiring.end() || *units != it->second) return breaks("expiring units " + std::string(k) + " differ from the lots");
+        ++seen;
+        return true;
+      });
+      if (broken_) return false;
+      if (seen != expiring.size()) return breaks("account " + account + " holds expiring lots not counted as such");
+      matched += sums.size() + expiring.size();
+      return true;
+    });
+    if (broken_) return false;
+    std::uint64_t stored = 0;
+    for (const char* prefix : {"bal/", "balexp/"}) state_.scan(prefix, [&](std::string_view, std::string_view) { return ++stored, true; });
+    return stored == matched || breaks("holdings exist for an unknown account");
+  }
+
+ private:
+  bool serial_covered(const std::string& serial, std::vector<std::pair<std::int64_t, std::int64_t>>& ranges) {
+    auto raw = state_.get("serial/" + serial);
+    if (!raw) return breaks("lots of unknown serial " + serial);
+    std::int64_t issued = Json::parse(*raw)["quantity"].get<std::int64_t>();
+    std::sort(ranges.begin(), ranges.end());
     std::int64_t next = 1;
-    for (const auto& [a, b] : list) {
+    for (const auto& [a, b] : ranges) {
       if (a != next) return breaks("serial " + serial + ": units " + std::to_string(next) + ".." + std::to_string(a - 1) + " are lost or doubled");
       next = b + 1;
     }
     if (next != issued + 1) return breaks("serial " + serial + ": lots hold " + std::to_string(next - 1) + " of " + std::to_string(issued) + " units");
-    ranges.erase(serial);
     return true;
-  });
-  if (broken) return std::unexpected(*broken);
-  if (!ranges.empty()) return fail("invariant_broken", "lots of unknown serial " + ranges.begin()->first);
-  state.scan("pledge/", [&](std::string_view, std::string_view value) {
-    Json pledge = Json::parse(value);
-    if (pledge["status"] != "open") return true;
-    auto lot = load_lot(state, pledge["lot"].get<std::string>());
-    if (!lot || lot->status != LotStatus::pledged || json::Json(lot->pledge) != pledge["pledge"])
-      return breaks("open pledge " + pledge["pledge"].get<std::string>() + " does not lock its lot");
-    return true;
-  });
-  if (broken) return std::unexpected(*broken);
-  return ok();
+  }
+
+  const StateReader& state_;
+  std::optional<Error> broken_;
+};
+
+}  // namespace
+
+Status check_invariants(const StateReader& state) {
+  InvariantCheck check(state);
+  if (check.lots_and_serials() && check.pledges()) check.holdings();
+  return check.result();
 }
 
 }  // namespace ecoledger::ledger

@@ -92,6 +92,7 @@ Status apply_genesis(const Transaction& tx, std::uint64_t seq, const std::string
   if (!signers) return std::unexpected(signers.error());
   if (!signers->contains(*registry)) return fail("not_authorized", "genesis must be signed by the registry key");
   scratch.put_json("meta/genesis", json::Json{{"ledger", tx.doc["ledger"]}, {"registry", *registry}, {"node_keys", *node_keys}, {"time", time}});
+  scratch.put(state_version_key, state_version);
   scratch.commit_into(state);
   return ok();
 }

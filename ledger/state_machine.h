@@ -22,6 +22,12 @@ inline constexpr const char* account_roles[] = {"holder", "bank", "registry", "r
 inline constexpr std::size_t account_keys_max = 16;
 inline constexpr std::size_t account_name_bytes_max = 256;
 
+// The state layout's version, written by the genesis. Version 2 added the
+// holdings (ledger/lot.h); a ledger without the key predates them and gets
+// them built from its lots when it is opened (Ledger::open).
+inline constexpr const char* state_version_key = "meta/state_version";
+inline constexpr const char* state_version = "2";
+
 struct TxContext {
   const Transaction& tx;
   std::uint64_t seq;

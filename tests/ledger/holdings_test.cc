@@ -1,0 +1,223 @@
+// Holdings: the per-holder, per-asset sums the state machine keeps beside the
+// lots (ledger/lot.h), checked against the lots themselves.
+#include <memory>
+#include <random>
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "ledger/lot.h"
+#include "ledger/queries.h"
+#include "ledger/state_machine.h"
+#include "tests/ledger/test_support.h"
+
+using namespace ecoledger;
+using ecoledger::testing::TestLedger;
+using json::Json;
+
+namespace {
+
+struct Holders : TestLedger {
+  std::vector<std::string> holders;
+
+  Holders() {
+    open_account("bank.cib", "bank");
+    open_account("regulator.sm", "regulator");
+    for (int i = 0; i < 6; ++i) {
+      holders.push_back("h" + std::to_string(i));
+      open_account(holders.back(), "holder");
+    }
+  }
+  void ok(const Json& t) {
+    auto r = submit(t);
+    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().code + ": " + r.error().message));
+  }
+  void issue_prt(const std::string& serial, const std::string& holder, std::int64_t kg, const std::string& to) {
+    ok(signed_by(tx("asset.issue", {{"asset", "PRT"}, {"serial", serial}, {"holder", holder}, {"quantity", kg}, {"pollutant", "COD"},
+                                    {"region", "350500"}, {"valid_from", "2022-01-01"}, {"valid_to", to}}),
+                 {"registry"}));
+  }
+  const ledger::StateReader& state() const { return ledger->store().state(); }
+  std::string time() const { return ledger->head().time; }
+
+  // The balances as the query served them before holdings existed: every
+  // lot of the account visited and summed by its status at `time`.
+  Json balances_from_lots(const std::string& account) const {
+    Json out = Json::object();
+    Json lots = (*ledger::query_account_lots(state(), account, time()))["lots"];
+    for (const Json& lot : lots) {
+      Json& b = out[lot["asset"].get<std::string>()];
+      for (const char* k : {"total", "free", "pledged", "frozen", "retired", "expired"})
+        if (!b.contains(k)) b[k] = 0;
+      std::string status = lot["status"];
+      b[status] = b[status].get<std::int64_t>() + lot["quantity"].get<std::int64_t>();
+      if (status != "retired") b["total"] = b["total"].get<std::int64_t>() + lot["quantity"].get<std::int64_t>();
+    }
+    return out;
+  }
+};
+
+// A copy of a state with one key changed (value nullopt: erased).
+ledger::MemoryState tampered(const ledger::StateReader& state, const std::string& key, std::optional<std::string> value) {
+  ledger::MemoryState copy;
+  ledger::StateOverlay all(copy);
+  state.scan("", [&](std::string_view k, std::string_view v) {
+    all.put(std::string(k), std::string(v));
+    return true;
+  });
+  if (value) all.put(key, *value);
+  else all.erase(key);
+  copy.apply(all);
+  return copy;
+}
+
+}  // namespace
+
+TEST_CASE("holdings equal the sums of the lots through random transfers, pledges, freezes, retirements and expiry") {
+  Holders h;
+  std::mt19937_64 rng(7);
+  // Two rights already expired at the ledger's clock (2026-11-28), one expiring later.
+  h.issue_prt("PRT-A", "h0", 500'000, "2026-11-01");
+  h.issue_prt("PRT-B", "h1", 400'000, "2031-12-31");
+  h.issue_prt("PRT-C", "h2", 300'000, "2026-06-30");
+  h.issue_prt("PRT-D", "h3", 200'000, "2029-12-31");
+  int accepted = 0, pledges = 0;
+  for (int op = 0; op < 600; ++op) {
+    std::string who = h.holders[rng() % h.holders.size()];
+    Json lots = (*ledger::query_account_lots(h.state(), who, h.time()))["lots"];
+    if (lots.empty()) continue;
+    Json lot = lots[rng() % lots.size()];
+    std::int64_t q = 1 + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(lot["quantity"].get<std::int64_t>()));
+    std::string id = lot["lot"];
+    Json t;
+    switch (rng() % 5) {
+      case 0:
+      case 1:
+        t = h.signed_by(h.tx("transfer", {{"from", who}, {"to", h.holders[rng() % h.holders.size()]}, {"lot", id}, {"quantity", q}}), {who});
+        break;
+      case 2:
+        if (lot["status"] == "pledged") t = h.signed_by(h.tx("pledge.release", {{"pledge", lot["pledge"]}}), {"bank.cib"});
+        else
+          t = h.signed_by(h.tx("pledge.create", {{"pledge", "P" + std::to_string(++pledges)}, {"holder", who}, {"bank", "bank.cib"}, {"lot", id},
+                                                 {"quantity", q}, {"loan", {{"id", "L"}, {"principal_fen", 100}, {"maturity", "2030-01-01"}}}}),
+                          {who, "bank.cib"});
+        break;
+      case 3:
+        t = h.signed_by(h.tx("retire", {{"holder", who}, {"lot", id}, {"quantity", q}, {"beneficiary", "b"}, {"purpose", "p"}}), {who});
+        break;
+      default:
+        t = lot["status"] == "frozen" ? h.signed_by(h.tx("unfreeze", {{"case", lot["case"]}}), {"regulator.sm"})
+                                      : h.signed_by(h.tx("freeze", {{"case", "C" + std::to_string(op)}, {"lot", id}, {"quantity", q}}), {"regulator.sm"});
+    }
+    if (h.submit(t)) ++accepted;
+  }
+  MESSAGE("accepted " << accepted << " of 600");
+  CHECK(accepted > 150);
+  bool saw_expired = false, saw_pledged = false;
+  for (const auto& who : h.holders) {
+    CAPTURE(who);
+    Json served = (*ledger::query_account(h.state(), who, h.time()))["balances"];
+    CHECK(served == h.balances_from_lots(who));
+    if (served.contains("PRT")) {
+      saw_expired = saw_expired || served["PRT"]["expired"] > 0;
+      saw_pledged = saw_pledged || served["PRT"]["pledged"] > 0;
+    }
+  }
+  CHECK(saw_expired);
+  CHECK(saw_pledged);
+  REQUIRE(ledger::check_invariants(h.state()).has_value());
+  // An auditor re-derives the same holdings from the records.
+  ledger::Auditor auditor;
+  for (const auto& r : testing::export_records(*h.ledger)) REQUIRE(auditor.feed(r));
+  REQUIRE(auditor.finish(std::nullopt, std::nullopt).ok);
+  CHECK(ledger::first_state_difference(h.state(), auditor.state()) == "");
+}
+
+TEST_CASE("holdings: an account that gives away all its units has none left, and expiry follows the query's time") {
+  Holders h;
+  h.issue_prt("PRT-A", "h0", 1000, "2027-06-30");
+  h.ok(h.signed_by(h.tx("transfer", {{"from", "h0"}, {"to", "h1"}, {"lot", "PRT-A:1-1000"}, {"quantity", 1000}}), {"h0"}));
+  CHECK_FALSE(h.state().get(ledger::holdings_key("h0", "PRT")));
+  CHECK_FALSE(h.state().get(ledger::expiring_key("h0", "PRT", "2027-06-30")));
+  CHECK((*ledger::query_account(h.state(), "h0", h.time()))["balances"] == Json::object());
+  // Judged on the right's last day it is free; the day after, expired.
+  Json on_last_day = (*ledger::query_account(h.state(), "h1", "2027-06-30T23:59:59.999Z"))["balances"]["PRT"];
+  Json day_after = (*ledger::query_account(h.state(), "h1", "2027-07-01T00:00:00.000Z"))["balances"]["PRT"];
+  CHECK(on_last_day["free"] == 1000);
+  CHECK(on_last_day["expired"] == 0);
+  CHECK(day_after["free"] == 0);
+  CHECK(day_after["expired"] == 1000);
+  CHECK(day_after["total"] == 1000);
+}
+
+TEST_CASE("holdings: the invariants refuse holdings that differ from the lots") {
+  Holders h;
+  h.issue_prt("PRT-A", "h0", 1000, "2027-06-30");
+  h.ok(h.signed_by(h.tx("transfer", {{"from", "h0"}, {"to", "h1"}, {"lot", "PRT-A:1-1000"}, {"quantity", 400}}), {"h0"}));
+  REQUIRE(ledger::check_invariants(h.state()).has_value());
+  const std::string bal = ledger::holdings_key("h1", "PRT");
+  const std::string exp = ledger::expiring_key("h1", "PRT", "2027-06-30");
+  struct Case {
+    const char* name;
+    std::string key;
+    std::optional<std::string> value;
+  };
+  for (const Case& c : {Case{"one unit more", bal, R"({"free":401,"frozen":0,"pledged":0,"retired":0})"},
+                        Case{"units moved between statuses", bal, R"({"free":300,"frozen":100,"pledged":0,"retired":0})"},
+                        Case{"holdings erased", bal, std::nullopt},
+                        Case{"holdings for an account with no lots", ledger::holdings_key("h2", "PRT"), R"({"free":1,"frozen":0,"pledged":0,"retired":0})"},
+                        Case{"holdings for no account", ledger::holdings_key("ghost", "PRT"), R"({"free":1,"frozen":0,"pledged":0,"retired":0})"},
+                        Case{"damaged holdings", bal, "{"},
+                        Case{"expiring units changed", exp, "399"},
+                        Case{"expiring units erased", exp, std::nullopt},
+                        Case{"expiring units under another date", ledger::expiring_key("h1", "PRT", "2028-01-01"), "5"}}) {
+    CAPTURE(c.name);
+    auto checked = ledger::check_invariants(tampered(h.state(), c.key, c.value));
+    REQUIRE_FALSE(checked.has_value());
+    CHECK(checked.error().code == "invariant_broken");
+  }
+}
+
+TEST_CASE("a ledger written before holdings existed gets them when opened, and nothing else changes") {
+  Holders h;
+  h.issue_prt("PRT-A", "h0", 1000, "2026-01-31");  // expired at the ledger's clock
+  h.issue_prt("PRT-B", "h1", 5000, "2030-12-31");
+  h.ok(h.signed_by(h.tx("transfer", {{"from", "h1"}, {"to", "h2"}, {"lot", "PRT-B:1-5000"}, {"quantity", 1200}}), {"h1"}));
+  std::map<std::string, Json> before;
+  for (const auto& who : h.holders) before[who] = *ledger::query_account(h.state(), who, h.time());
+  const ledger::Head head = h.ledger->head();
+  h.ledger.reset();
+
+  // Make it as an older build left it: no holdings, no state version.
+  {
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), h.dir, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::WriteBatch old;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+    int removed = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      std::string key = it->key().ToString();
+      if (key.starts_with("Sbal/") || key.starts_with("Sbalexp/") || key == std::string("S") + ledger::state_version_key) {
+        old.Delete(key);
+        ++removed;
+      }
+    }
+    CHECK(removed == 1 + 3 + 3);  // the version, and h0..h2's holdings and expiring units
+    REQUIRE(db->Write(rocksdb::WriteOptions(), &old).ok());
+  }
+
+  auto reopened = ledger::Ledger::open(h.dir);
+  REQUIRE(reopened.has_value());
+  h.ledger = std::move(*reopened);
+  CHECK(h.ledger->head().size == head.size);
+  CHECK(h.ledger->head().head == head.head);
+  CHECK(h.state().get(ledger::state_version_key) == std::optional<std::string>(ledger::state_version));
+  for (const auto& who : h.holders) CHECK(*ledger::query_account(h.state(), who, h.time()) == before[who]);
+  REQUIRE(ledger::check_invariants(h.state()).has_value());
+  // Replaying its records gives the state the upgraded ledger holds.
+  ledger::Auditor auditor;
+  for (const auto& r : testing::export_records(*h.ledger)) REQUIRE(auditor.feed(r));
+  REQUIRE(auditor.finish(std::nullopt, std::nullopt).ok);
+  CHECK(ledger::first_state_difference(h.state(), auditor.state()) == "");
+}
