@@ -95,8 +95,8 @@ std::int64_t& Holdings::of(LotStatus status) {
   return free;
 }
 
-json::Json Holdings::to_json() const {
-  return json::Json{{"free", free}, {"frozen", frozen}, {"pledged", pledged}, {"retired", retired}};
+std::string Holdings::to_text() const {
+  return std::to_string(free) + ' ' + std::to_string(frozen) + ' ' + std::to_string(pledged) + ' ' + std::to_string(retired);
 }
 
 std::string holdings_key(std::string_view account, std::string_view asset) {
@@ -109,16 +109,33 @@ std::string expiring_key(std::string_view account, std::string_view asset, std::
   return expiring_prefix(account) + std::string(asset) + "/" + std::string(valid_to);
 }
 
+namespace {
+
+// Takes a non-negative decimal integer, without sign or leading zeros, from
+// the front of text.
+std::optional<std::int64_t> take_count(std::string_view& text) {
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  const std::size_t used = static_cast<std::size_t>(end - text.data());
+  if (ec != std::errc() || text[0] == '-' || (used > 1 && text[0] == '0')) return std::nullopt;
+  text.remove_prefix(used);
+  return n;
+}
+
+}  // namespace
+
 Result<Holdings> parse_holdings(std::string_view raw) {
   Holdings h;
-  auto doc = json::Json::parse(raw, nullptr, false);
-  auto field = [&](const char* name, std::int64_t& out) {
-    if (!doc.is_object() || !doc.contains(name) || !doc[name].is_number_integer()) return false;
-    out = doc[name].get<std::int64_t>();
-    return out >= 0;
-  };
-  if (!field("free", h.free) || !field("pledged", h.pledged) || !field("frozen", h.frozen) || !field("retired", h.retired))
-    return fail("corruption", "holdings are damaged");
+  bool first = true;
+  for (std::int64_t* sum : {&h.free, &h.frozen, &h.pledged, &h.retired}) {
+    if (!first && !raw.starts_with(' ')) return fail("corruption", "holdings are damaged");
+    if (!first) raw.remove_prefix(1);
+    first = false;
+    auto n = take_count(raw);
+    if (!n) return fail("corruption", "holdings are damaged");
+    *sum = *n;
+  }
+  if (!raw.empty()) return fail("corruption", "holdings are damaged");
   return h;
 }
 
@@ -129,10 +146,9 @@ Result<Holdings> load_holdings(const StateReader& state, std::string_view accoun
 }
 
 Result<std::int64_t> parse_units(std::string_view raw) {
-  std::int64_t units = 0;
-  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), units);
-  if (ec != std::errc() || end != raw.data() + raw.size() || units <= 0) return fail("corruption", "expiring units are damaged");
-  return units;
+  auto n = take_count(raw);
+  if (!n || *n == 0 || !raw.empty()) return fail("corruption", "expiring units are damaged");
+  return *n;
 }
 
 void count_in_holdings(StateOverlay& state, const Lot& lot, int sign) {
@@ -146,7 +162,7 @@ void count_in_holdings(StateOverlay& state, const Lot& lot, int sign) {
   ECOLEDGER_CHECK(sum >= 0);
   std::string key = holdings_key(lot.holder, lot.asset);
   if (holdings->empty()) state.erase(std::move(key));
-  else state.put_json(std::move(key), holdings->to_json());
+  else state.put(std::move(key), holdings->to_text());
   if (!lot.can_expire() || lot.status != LotStatus::free) return;
   std::string expiring = expiring_key(lot.holder, lot.asset, lot.valid_to);
   std::int64_t free = units;
