@@ -191,10 +191,18 @@ class InvariantCheck {
         ranges.clear();
       }
       ranges.emplace_back(lot->first, lot->last);
+      ++lots_;
+      holdings_[holdings_key(lot->holder, lot->asset)].of(lot->status) += lot->quantity();
+      if (lot->can_expire() && lot->status == LotStatus::free) expiring_[expiring_key(lot->holder, lot->asset, lot->valid_to)] += lot->quantity();
       return true;
     });
     if (broken_) return false;
     if (!serial.empty() && !serial_covered(serial, ranges)) return false;
+    // Each lot is indexed under its holder, so one index entry more than
+    // there are lots indexes a lot where it is not.
+    std::uint64_t indexed = 0;
+    state_.scan("acctlot/", [&](std::string_view, std::string_view) { return ++indexed, true; });
+    if (indexed != lots_) return breaks("an account indexes a lot it does not hold");
     // A serial none of whose units is in a lot has lost them all.
     state_.scan("serial/", [&](std::string_view key, std::string_view) {
       bool has_lot = false;
@@ -217,52 +225,26 @@ class InvariantCheck {
     return !broken_;
   }
 
-  // Every account's holdings are the sums of the lots indexed under it, and
-  // no holdings exist beside them. Memory: one account's assets at a time.
+  // The holdings are the sums of the lots, and no others exist. The sums
+  // are gathered while lots_and_serials() reads every lot (one entry per
+  // holder and asset: memory grows with accounts, not with records) and
+  // compared with the stored holdings in key order.
   bool holdings() {
-    std::uint64_t matched = 0;
-    state_.scan(account_key(""), [&](std::string_view key, std::string_view) {
-      const std::string account(key.substr(account_key("").size()));
-      std::map<std::string, Holdings> sums;
-      std::map<std::string, std::int64_t> expiring;  // holdings key suffix asset/valid_to -> free units
-      const std::string lots_prefix = account_lot_key(account, "");
-      state_.scan(lots_prefix, [&](std::string_view k, std::string_view) {
-        auto lot = load_lot(state_, k.substr(lots_prefix.size()));
-        if (!lot || lot->holder != account) return breaks("account " + account + " indexes lot " + std::string(k.substr(lots_prefix.size())) + " it does not hold");
-        sums[lot->asset].of(lot->status) += lot->quantity();
-        if (lot->can_expire() && lot->status == LotStatus::free) expiring[lot->asset + "/" + lot->valid_to] += lot->quantity();
+    auto compare = [&](const char* prefix, const std::map<std::string, std::string>& expected, const char* what) {
+      auto next = expected.begin();
+      state_.scan(prefix, [&](std::string_view key, std::string_view value) {
+        if (next == expected.end() || next->first != key) return breaks(std::string(what) + " " + std::string(key) + " differ from the lots");
+        if (next->second != value) return breaks(std::string(what) + " " + std::string(key) + " differ from the lots");
+        ++next;
         return true;
       });
-      if (broken_) return false;
-      const std::string bal_prefix = holdings_key(account, "");
-      std::size_t seen = 0;
-      state_.scan(bal_prefix, [&](std::string_view k, std::string_view value) {
-        auto h = parse_holdings(value);
-        auto it = sums.find(std::string(k.substr(bal_prefix.size())));
-        if (!h || it == sums.end() || !(*h == it->second)) return breaks("holdings " + std::string(k) + " differ from the lots");
-        ++seen;
-        return true;
-      });
-      if (broken_) return false;
-      if (seen != sums.size()) return breaks("account " + account + " holds lots with no holdings");
-      const std::string exp_prefix = expiring_prefix(account);
-      seen = 0;
-      state_.scan(exp_prefix, [&](std::string_view k, std::string_view value) {
-        auto units = parse_units(value);
-        auto it = expiring.find(std::string(k.substr(exp_prefix.size())));
-        if (!units || it == expiring.end() || *units != it->second) return breaks("expiring units " + std::string(k) + " differ from the lots");
-        ++seen;
-        return true;
-      });
-      if (broken_) return false;
-      if (seen != expiring.size()) return breaks("account " + account + " holds expiring lots not counted as such");
-      matched += sums.size() + expiring.size();
-      return true;
-    });
-    if (broken_) return false;
-    std::uint64_t stored = 0;
-    for (const char* prefix : {"bal/", "balexp/"}) state_.scan(prefix, [&](std::string_view, std::string_view) { return ++stored, true; });
-    return stored == matched || breaks("holdings exist for an unknown account");
+      if (!broken_ && next != expected.end()) breaks("lots of " + next->first + " are not counted in " + what);
+      return !broken_;
+    };
+    std::map<std::string, std::string> holdings, expiring;
+    for (const auto& [key, sums] : holdings_) holdings.emplace(key, sums.to_text());
+    for (const auto& [key, units] : expiring_) expiring.emplace(key, std::to_string(units));
+    return compare("bal/", holdings, "holdings") && compare("balexp/", expiring, "expiring units");
   }
 
  private:
@@ -282,13 +264,16 @@ class InvariantCheck {
 
   const StateReader& state_;
   std::optional<Error> broken_;
+  std::uint64_t lots_ = 0;
+  std::map<std::string, Holdings> holdings_;       // holdings key -> sums of the lots
+  std::map<std::string, std::int64_t> expiring_;  // expiring key -> free units
 };
 
 }  // namespace
 
 Status check_invariants(const StateReader& state) {
   InvariantCheck check(state);
-  if (check.lots_and_serials() && check.pledges()) check.holdings();
+  if (check.lots_and_serials() && check.holdings()) check.pledges();
   return check.result();
 }
 

@@ -173,7 +173,8 @@ TEST_CASE("holdings: the invariants refuse holdings that differ from the lots") 
                         Case{"holdings with a trailing space", bal, "400 0 0 0 "},
                         Case{"expiring units changed", exp, "399"},
                         Case{"expiring units erased", exp, std::nullopt},
-                        Case{"expiring units under another date", ledger::expiring_key("h1", "PRT", "2028-01-01"), "5"}}) {
+                        Case{"expiring units under another date", ledger::expiring_key("h1", "PRT", "2028-01-01"), "5"},
+                        Case{"a lot indexed under an account that does not hold it", ledger::account_lot_key("h2", "PRT-A:1-400"), "1"}}) {
     CAPTURE(c.name);
     auto checked = ledger::check_invariants(tampered(h.state(), c.key, c.value));
     REQUIRE_FALSE(checked.has_value());
