@@ -74,15 +74,10 @@ void add_history(StateOverlay& state, const TxContext& ctx, const std::string& s
   std::snprintf(prefix, sizeof prefix, "/%016llu/", static_cast<unsigned long long>(ctx.seq));
   std::string base = "hist/" + serial + prefix;
   // Events of this seq are written only by this transaction, numbered from
-  // 00 without gaps, so the next free number is found by point lookups; a
-  // prefix scan would open a storage iterator per event.
-  int n = 0;
-  char suffix[8];
-  for (;; ++n) {
-    ECOLEDGER_CHECK(n < history_events_per_record_max);
-    std::snprintf(suffix, sizeof suffix, "%02d", n);
-    if (!state.get(base + suffix)) break;
-  }
+  // 00 without gaps, so the transaction's own count is the next number.
+  int n = ctx.history_events[serial]++;
+  ECOLEDGER_CHECK(n < history_events_per_record_max);
+  const std::string suffix = (n < 10 ? "0" : "") + std::to_string(n);
   event["seq"] = ctx.seq;
   event["time"] = ctx.time;
   event["type"] = ctx.tx.type;

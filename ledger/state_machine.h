@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 
@@ -33,6 +34,9 @@ struct TxContext {
   std::uint64_t seq;
   std::string time;                      // RFC 3339 UTC with milliseconds
   std::set<std::string> signers;         // accounts with a valid signature by a key in force
+  // History events this transaction has added, per serial: the next event's
+  // number without a lookup (ledger/registry.cc, add_history).
+  mutable std::map<std::string, int, std::less<>> history_events{};
 };
 
 // Verifies signatures (every one must be by a key in force and valid), then
