@@ -1,5 +1,6 @@
 #include "cli/journal_commands.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -277,6 +278,9 @@ int cmd_proof(int argc, char** argv) {
   return 0;
 }
 
+// Heap arenas of the audit process (see cmd_audit).
+constexpr int audit_malloc_arenas_max = 2;
+
 int cmd_audit(int argc, char** argv) {
   Args args(argc, argv, 2);
   if (auto bad = args.unknown_option({"data", "records", "checkpoint", "node-pub", "url"}, {"no-sigs"})) return usage_exit("audit: unknown option " + *bad);
@@ -325,6 +329,11 @@ int cmd_audit(int argc, char** argv) {
     node_pub = *raw;
   }
   const bool progress = isatty(STDERR_FILENO);
+  // glibc gives each thread that allocates its own arena and keeps what is
+  // freed there; with the chunk workers that was 6 MiB of the auditor's
+  // memory bound (peak RSS 65 MiB on a 1,000,000-record replay, 59 MiB
+  // with two arenas).
+  mallopt(M_ARENA_MAX, audit_malloc_arenas_max);
   // --no-sigs: hashes, links, JCS form and state only; Ed25519 is trusted.
   ledger::Auditor auditor(ledger::Auditor::StateStore::scratch_disk,
                           args.flag("no-sigs") ? ledger::Auditor::Signatures::trust : ledger::Auditor::Signatures::check);

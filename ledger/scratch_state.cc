@@ -34,7 +34,7 @@ Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& pa
   rocksdb::Options options;
   options.create_if_missing = true;
   options.write_buffer_size = scratch_write_buffer_bytes;
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(scratch_block_cache_bytes)));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(scratch_block_cache_bytes, IndexMemory::block_cache)));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, impl->dir, &raw);
   if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());

@@ -13,8 +13,10 @@
 
 namespace ecoledger::ledger {
 
+// Index and filter blocks are charged to the block cache (IndexMemory::block_cache),
+// so these two and the memtables they allow bound the scratch store's memory.
 inline constexpr std::size_t scratch_block_cache_bytes = 8 * 1024 * 1024;
-inline constexpr std::size_t scratch_write_buffer_bytes = 8 * 1024 * 1024;
+inline constexpr std::size_t scratch_write_buffer_bytes = 4 * 1024 * 1024;
 
 class ScratchState final : public StateReader {
  public:

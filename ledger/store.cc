@@ -134,7 +134,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   options.allow_fallocate = false;
   // Ledger::create makes dir before opening; elsewhere it exists (if not, no log).
   options.info_log = std::make_shared<AppendInfoLog>(dir + "/LOG");
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(store_block_cache_bytes)));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(store_block_cache_bytes, IndexMemory::table_readers)));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) {
