@@ -65,8 +65,7 @@ Status add_holdings(Store& store) {
   StateOverlay writes(store.state());
   std::optional<Error> damaged;
   store.state().scan("lot/", [&](std::string_view key, std::string_view value) {
-    auto doc = json::Json::parse(value, nullptr, false);
-    auto lot = doc.is_discarded() ? fail("corruption", "") : Lot::from_json(doc);
+    auto lot = parse_lot(value);
     if (!lot) damaged = Error{"corruption", "lot " + std::string(key) + " is damaged"};
     else count_in_holdings(writes, *lot, +1);
     return lot.has_value();

@@ -64,12 +64,18 @@ std::string account_lot_key(std::string_view account, std::string_view lot_id) {
   return "acctlot/" + std::string(account) + "/" + std::string(lot_id);
 }
 
+Result<Lot> parse_lot(std::string_view value) {
+  auto doc = json::Json::parse(value, nullptr, false);
+  if (doc.is_discarded()) return fail("corruption", "a lot is damaged");
+  return Lot::from_json(doc);
+}
+
 Result<Lot> load_lot(const StateReader& state, std::string_view lot_id) {
   auto raw = state.get(lot_state_key(lot_id));
   if (!raw) return fail("unknown_lot", "no lot \"" + std::string(lot_id) + "\" (it may have been split; see the serial's history)");
-  auto doc = json::Json::parse(*raw, nullptr, false);
-  if (doc.is_discarded()) return fail("corruption", "lot \"" + std::string(lot_id) + "\" is damaged");
-  return Lot::from_json(doc);
+  auto lot = parse_lot(*raw);
+  if (!lot) return fail("corruption", "lot \"" + std::string(lot_id) + "\" is damaged");
+  return lot;
 }
 
 void store_lot(StateOverlay& state, const Lot& lot) {

@@ -47,6 +47,7 @@ bool is_valid_serial(std::string_view serial);
 std::string lot_state_key(std::string_view lot_id);
 std::string account_lot_key(std::string_view account, std::string_view lot_id);
 
+Result<Lot> parse_lot(std::string_view value);  // a lot/ value; error "corruption"
 Result<Lot> load_lot(const StateReader& state, std::string_view lot_id);
 // store_lot and erase_lot are the only writers of lots, and they keep the
 // holder's Holdings (below) in step; erase_lot takes the lot as stored.

@@ -117,7 +117,7 @@ Result<Json> query_serial(const StateReader& state, const std::string& serial, c
   Json issuance = Json::parse(*raw);
   Json lots = Json::array();
   state.scan("lot/" + serial + ":", [&](std::string_view, std::string_view value) {
-    auto lot = Lot::from_json(Json::parse(value));
+    auto lot = parse_lot(value);
     if (lot) lots.push_back(lot_json(*lot, time));
     return lots.size() < query_items_max;
   });
@@ -174,7 +174,7 @@ class InvariantCheck {
     std::string serial;
     std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
     state_.scan("lot/", [&](std::string_view key, std::string_view value) {
-      auto lot = Lot::from_json(Json::parse(value));
+      auto lot = parse_lot(value);
       if (!lot) return breaks("lot " + std::string(key) + " is damaged");
       if (key.substr(4) != lot->id()) return breaks("lot key " + std::string(key) + " differs from its range");
       if (lot->quantity() <= 0) return breaks("lot " + lot->id() + " has no units");
