@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -79,6 +80,13 @@ Status write_private_file(const std::string& path, const std::string& contents) 
   ::close(fd);
   if (!ok) return fail("io_error", "cannot write " + path);
   return {};
+}
+
+Result<std::uint64_t> parse_u64(const std::string& name, const std::string& text) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return fail("bad_argument", "--" + name + " must be a non-negative integer");
+  return v;
 }
 
 int error_exit(const Error& error) {

@@ -32,6 +32,8 @@ Result<std::string> read_file(const std::string& path);
 // Reads FILE, or standard input when path is empty or "-".
 Result<std::string> read_input(const std::string& path);
 Status write_private_file(const std::string& path, const std::string& contents);
+// The value of option --name as a non-negative integer; error "bad_argument".
+Result<std::uint64_t> parse_u64(const std::string& name, const std::string& text);
 int error_exit(const Error& error);
 int usage_exit(const std::string& message);
 

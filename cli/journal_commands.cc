@@ -30,13 +30,6 @@ void print_json(const Json& value) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
-Result<std::uint64_t> parse_u64(const std::string& name, const std::string& text) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return fail("bad_argument", "--" + name + " must be a non-negative integer");
-  return v;
-}
-
 std::string node_key_path(const std::string& dir) { return dir + "/node.key"; }
 
 Result<std::unique_ptr<Ledger>> open_ledger(const Args& args) {

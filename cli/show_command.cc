@@ -1,5 +1,6 @@
 #include "cli/show_command.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/cli_util.h"
@@ -10,9 +11,9 @@ namespace ecoledger::cli {
 
 int cmd_show(int argc, char** argv) {
   Args args(argc, argv, 2);
-  if (auto bad = args.unknown_option({"data"}, {"open"})) return usage_exit("show: unknown option " + *bad);
+  if (auto bad = args.unknown_option({"data", "after", "limit"}, {"open"})) return usage_exit("show: unknown option " + *bad);
   const auto& pos = args.positional();
-  const char* usage = "show --data DIR account|lots|lot|serial|pledge|bank-pledges ID | prices";
+  const char* usage = "show --data DIR account|lots|lot|serial|pledge|bank-pledges ID | prices  (lots: [--after LOT] [--limit N])";
   if (pos.empty() || !args.option("data")) return usage_exit(usage);
   auto ledger = ledger::Ledger::open(*args.option("data"));
   if (!ledger) return error_exit(ledger.error());
@@ -27,7 +28,13 @@ int cmd_show(int argc, char** argv) {
   } else if (what == "account") {
     doc = ledger::query_account(state, pos[1], time);
   } else if (what == "lots") {
-    doc = ledger::query_account_lots(state, pos[1], time);
+    std::uint64_t limit = ledger::account_lots_page_max;
+    if (auto text = args.option("limit")) {
+      auto n = parse_u64("limit", *text);
+      if (!n) return error_exit(n.error());
+      limit = std::min<std::uint64_t>(*n, ledger::account_lots_page_max + 1);  // over the maximum: refused below
+    }
+    doc = ledger::query_account_lots(state, pos[1], time, args.option("after").value_or(""), limit);
   } else if (what == "lot") {
     doc = ledger::query_lot(state, pos[1], time);
   } else if (what == "serial") {

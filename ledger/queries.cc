@@ -18,16 +18,6 @@ const char* effective_status(const Lot& lot, const std::string& time) {
   return to_string(lot.status);
 }
 
-std::vector<Lot> lots_of(const StateReader& state, const std::string& account) {
-  std::vector<Lot> out;
-  std::string prefix = "acctlot/" + account + "/";
-  state.scan(prefix, [&](std::string_view key, std::string_view) {
-    auto lot = load_lot(state, key.substr(prefix.size()));
-    if (lot) out.push_back(*lot);
-    return out.size() < query_items_max;
-  });
-  return out;
-}
 
 Json lot_json(const Lot& lot, const std::string& time) {
   Json doc = lot.to_json();
@@ -94,11 +84,29 @@ Result<Json> query_account(const StateReader& state, const std::string& account,
   return doc;
 }
 
-Result<Json> query_account_lots(const StateReader& state, const std::string& account, const std::string& time) {
+Result<Json> query_account_lots(const StateReader& state, const std::string& account, const std::string& time,
+                                std::string_view after, std::size_t limit) {
   if (!state.get(account_key(account))) return fail("unknown_account", "no account \"" + account + "\"");
-  Json lots = Json::array();
-  for (const Lot& lot : lots_of(state, account)) lots.push_back(lot_json(lot, time));
-  return Json{{"account", account}, {"lots", lots}};
+  if (limit == 0 || limit > account_lots_page_max)
+    return fail("bad_query", "limit is 1-" + std::to_string(account_lots_page_max));
+  Json doc{{"account", account}, {"lots", Json::array()}};
+  Json& lots = doc["lots"];
+  const std::string prefix = account_lot_key(account, "");
+  // The scan starts at the account's first lot and skips to `after`: a
+  // later page costs a walk over the keys before it (cheap next to loading
+  // a page of lots), which keeps StateReader to prefix scans.
+  state.scan(prefix, [&](std::string_view key, std::string_view) {
+    std::string_view id = key.substr(prefix.size());
+    if (!after.empty() && id <= after) return true;
+    if (lots.size() == limit) {
+      doc["next"] = lots.back()["lot"];
+      return false;
+    }
+    auto lot = load_lot(state, id);
+    if (lot) lots.push_back(lot_json(*lot, time));
+    return true;
+  });
+  return doc;
 }
 
 Result<Json> query_lot(const StateReader& state, const std::string& lot_id, const std::string& time) {

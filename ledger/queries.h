@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/json.h"
 #include "base/result.h"
@@ -15,7 +16,12 @@ namespace ecoledger::ledger {
 inline constexpr std::size_t query_items_max = 10000;
 
 Result<json::Json> query_account(const StateReader& state, const std::string& account, const std::string& time);
-Result<json::Json> query_account_lots(const StateReader& state, const std::string& account, const std::string& time);
+// One page of the account's lots in lot id order: those after `after` ("":
+// from the first), at most `limit` (1..account_lots_page_max). The answer
+// carries "next", the id to pass as `after`, when more follow.
+inline constexpr std::size_t account_lots_page_max = 1000;
+Result<json::Json> query_account_lots(const StateReader& state, const std::string& account, const std::string& time,
+                                      std::string_view after = "", std::size_t limit = account_lots_page_max);
 Result<json::Json> query_lot(const StateReader& state, const std::string& lot_id, const std::string& time);
 Result<json::Json> query_serial(const StateReader& state, const std::string& serial, const std::string& time);
 Result<json::Json> query_pledge(const StateReader& state, const std::string& pledge);

@@ -108,6 +108,44 @@ TEST_CASE("records ranges are clamped to the ledger and the page limit") {
   CHECK(range.from == range.to);
 }
 
+TEST_CASE("an account's lots come in pages that together list every lot once") {
+  Fixture f;
+  f.t.open_account("h", "holder");
+  for (int i = 0; i < 25; ++i) {
+    auto issued = f.t.submit(f.t.signed_by(f.t.tx("asset.issue", {{"asset", "PRT"}, {"serial", "PRT-P-" + std::to_string(100 + i)}, {"holder", "h"},
+                                                                 {"quantity", 10}, {"pollutant", "COD"}, {"region", "350500"},
+                                                                 {"valid_from", "2026-01-01"}, {"valid_to", "2030-12-31"}}),
+                                           {"registry"}));
+    REQUIRE(issued.has_value());
+  }
+  Json all = Json::parse(f.answer("/v1/accounts/h/lots").body);
+  REQUIRE(all["lots"].size() == 25);
+  CHECK_FALSE(all.contains("next"));
+  Json paged = Json::array();
+  std::string target = "/v1/accounts/h/lots?limit=10";
+  int pages = 0;
+  for (;;) {
+    Response r = f.answer(target);
+    REQUIRE(r.status == 200);
+    Json page = Json::parse(r.body);
+    CHECK(page["lots"].size() <= 10);
+    for (const Json& lot : page["lots"]) paged.push_back(lot);
+    ++pages;
+    if (!page.contains("next")) break;
+    CHECK(page["next"] == page["lots"].back()["lot"]);
+    target = "/v1/accounts/h/lots?limit=10&after=" + page["next"].get<std::string>();
+  }
+  CHECK(pages == 3);
+  CHECK(paged == all["lots"]);
+  CHECK(Json::parse(f.answer("/v1/accounts/h/lots?after=~").body)["lots"].empty());
+  for (const char* bad : {"?limit=0", "?limit=1001", "?limit=x", "?limit=1&limit=2"}) {
+    CAPTURE(bad);
+    Response r = f.answer(std::string("/v1/accounts/h/lots") + bad);
+    CHECK(r.status == 400);
+    CHECK(code_of(r) == "bad_query");
+  }
+}
+
 TEST_CASE("POST /v1/tx: media types, JSON limits, NDJSON counts") {
   Fixture f;
   CHECK(code_of(std::get<Response>(f.post("{}", "text/plain"))) == "unsupported_media_type");
