@@ -1,6 +1,5 @@
 #include "cli/show_command.h"
 
-#include <algorithm>
 #include <cstdio>
 
 #include "cli/cli_util.h"
@@ -32,7 +31,7 @@ int cmd_show(int argc, char** argv) {
     if (auto text = args.option("limit")) {
       auto n = parse_u64("limit", *text);
       if (!n) return error_exit(n.error());
-      limit = std::min<std::uint64_t>(*n, ledger::account_lots_page_max + 1);  // over the maximum: refused below
+      limit = *n;  // query_account_lots refuses 0 and over the maximum
     }
     doc = ledger::query_account_lots(state, pos[1], time, args.option("after").value_or(""), limit);
   } else if (what == "lot") {

@@ -106,13 +106,11 @@ std::string Holdings::to_text() const {
 }
 
 std::string holdings_key(std::string_view account, std::string_view asset) {
-  return "bal/" + std::string(account) + "/" + std::string(asset);
+  return std::string(holdings_key_prefix) + std::string(account) + "/" + std::string(asset);
 }
 
-std::string expiring_prefix(std::string_view account) { return "balexp/" + std::string(account) + "/"; }
-
 std::string expiring_key(std::string_view account, std::string_view asset, std::string_view valid_to) {
-  return expiring_prefix(account) + std::string(asset) + "/" + std::string(valid_to);
+  return std::string(expiring_key_prefix) + std::string(account) + "/" + std::string(asset) + "/" + std::string(valid_to);
 }
 
 namespace {
@@ -145,11 +143,15 @@ Result<Holdings> parse_holdings(std::string_view raw) {
   return h;
 }
 
+namespace {
+
 Result<Holdings> load_holdings(const StateReader& state, std::string_view account, std::string_view asset) {
   auto raw = state.get(holdings_key(account, asset));
   if (!raw) return Holdings{};
   return parse_holdings(*raw);
 }
+
+}  // namespace
 
 Result<std::int64_t> parse_units(std::string_view raw) {
   auto n = take_count(raw);
@@ -169,7 +171,7 @@ void count_in_holdings(StateOverlay& state, const Lot& lot, int sign) {
   std::string key = holdings_key(lot.holder, lot.asset);
   if (holdings->empty()) state.erase(std::move(key));
   else state.put(std::move(key), holdings->to_text());
-  if (!lot.can_expire() || lot.status != LotStatus::free) return;
+  if (!lot.counts_as_expiring()) return;
   std::string expiring = expiring_key(lot.holder, lot.asset, lot.valid_to);
   std::int64_t free = units;
   if (auto raw = state.get(expiring)) {

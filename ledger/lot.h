@@ -38,6 +38,7 @@ struct Lot {
   std::string id() const;
   std::int64_t quantity() const { return last - first + 1; }
   bool can_expire() const;  // a PRT with a valid_to
+  bool counts_as_expiring() const { return can_expire() && status == LotStatus::free; }  // in balexp/ (below)
   bool expired_at(std::string_view record_time) const;  // PRT past valid_to
   json::Json to_json() const;
   static Result<Lot> from_json(const json::Json& doc);
@@ -58,10 +59,12 @@ void erase_lot(StateOverlay& state, const Lot& lot);
 // that a balance is one lookup however many lots the holder has. Kept under
 //   bal/<account>/<asset>                 -> "<free> <frozen> <pledged> <retired>"
 //   balexp/<account>/<asset>/<valid_to>   -> "<free units that expire after valid_to>"
-// as decimal integers (written on every transfer: text JSON cost 15% of
-// `bench append`)
-// (the second only for lots that can expire); a key whose sums are all zero
-// is removed, so holdings exist exactly for the (holder, asset) pairs with lots.
+// the second for lots that count_as_expiring(). Values are decimal integers,
+// not JSON: they are rewritten on every transfer, and JSON cost 15% of
+// `bench append`. A key whose sums are all zero is removed, so holdings
+// exist exactly for the (holder, asset) pairs with lots.
+inline constexpr std::string_view holdings_key_prefix = "bal/";
+inline constexpr std::string_view expiring_key_prefix = "balexp/";
 struct Holdings {
   std::int64_t free = 0;
   std::int64_t pledged = 0;
@@ -76,10 +79,8 @@ struct Holdings {
 
 std::string holdings_key(std::string_view account, std::string_view asset);
 std::string expiring_key(std::string_view account, std::string_view asset, std::string_view valid_to);
-std::string expiring_prefix(std::string_view account);  // balexp/<account>/
 Result<Holdings> parse_holdings(std::string_view raw);
 Result<std::int64_t> parse_units(std::string_view raw);  // a balexp value
-Result<Holdings> load_holdings(const StateReader& state, std::string_view account, std::string_view asset);
 // Adds (sign +1) or removes (sign -1) lot's units to or from its holder's holdings.
 void count_in_holdings(StateOverlay& state, const Lot& lot, int sign);
 

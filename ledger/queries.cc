@@ -85,7 +85,7 @@ Result<Json> query_account(const StateReader& state, const std::string& account,
 }
 
 Result<Json> query_account_lots(const StateReader& state, const std::string& account, const std::string& time,
-                                std::string_view after, std::size_t limit) {
+                                std::string_view after, std::uint64_t limit) {
   if (!state.get(account_key(account))) return fail("unknown_account", "no account \"" + account + "\"");
   if (limit == 0 || limit > account_lots_page_max)
     return fail("bad_query", "limit is 1-" + std::to_string(account_lots_page_max));
@@ -201,7 +201,7 @@ class InvariantCheck {
       ranges.emplace_back(lot->first, lot->last);
       ++lots_;
       holdings_[holdings_key(lot->holder, lot->asset)].of(lot->status) += lot->quantity();
-      if (lot->can_expire() && lot->status == LotStatus::free) expiring_[expiring_key(lot->holder, lot->asset, lot->valid_to)] += lot->quantity();
+      if (lot->counts_as_expiring()) expiring_[expiring_key(lot->holder, lot->asset, lot->valid_to)] += lot->quantity();
       return true;
     });
     if (broken_) return false;
@@ -238,21 +238,20 @@ class InvariantCheck {
   // holder and asset: memory grows with accounts, not with records) and
   // compared with the stored holdings in key order.
   bool holdings() {
-    auto compare = [&](const char* prefix, const std::map<std::string, std::string>& expected, const char* what) {
+    // expected: stored key -> sums; text_of gives a sum's stored value.
+    auto compare = [&](std::string_view prefix, const auto& expected, auto text_of, const char* what) {
       auto next = expected.begin();
       state_.scan(prefix, [&](std::string_view key, std::string_view value) {
-        if (next == expected.end() || next->first != key) return breaks(std::string(what) + " " + std::string(key) + " differ from the lots");
-        if (next->second != value) return breaks(std::string(what) + " " + std::string(key) + " differ from the lots");
+        if (next == expected.end() || next->first != key || text_of(next->second) != value)
+          return breaks(std::string(what) + " " + std::string(key) + " differ from the lots");
         ++next;
         return true;
       });
       if (!broken_ && next != expected.end()) breaks("lots of " + next->first + " are not counted in " + what);
       return !broken_;
     };
-    std::map<std::string, std::string> holdings, expiring;
-    for (const auto& [key, sums] : holdings_) holdings.emplace(key, sums.to_text());
-    for (const auto& [key, units] : expiring_) expiring.emplace(key, std::to_string(units));
-    return compare("bal/", holdings, "holdings") && compare("balexp/", expiring, "expiring units");
+    return compare(holdings_key_prefix, holdings_, [](const Holdings& h) { return h.to_text(); }, "holdings") &&
+           compare(expiring_key_prefix, expiring_, [](std::int64_t units) { return std::to_string(units); }, "expiring units");
   }
 
  private:

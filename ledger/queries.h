@@ -21,7 +21,7 @@ Result<json::Json> query_account(const StateReader& state, const std::string& ac
 // carries "next", the id to pass as `after`, when more follow.
 inline constexpr std::size_t account_lots_page_max = 1000;
 Result<json::Json> query_account_lots(const StateReader& state, const std::string& account, const std::string& time,
-                                      std::string_view after = "", std::size_t limit = account_lots_page_max);
+                                      std::string_view after = "", std::uint64_t limit = account_lots_page_max);
 Result<json::Json> query_lot(const StateReader& state, const std::string& lot_id, const std::string& time);
 Result<json::Json> query_serial(const StateReader& state, const std::string& serial, const std::string& time);
 Result<json::Json> query_pledge(const StateReader& state, const std::string& pledge);

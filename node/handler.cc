@@ -454,8 +454,7 @@ Routed route(const Request& request, const Context& c, std::string& name) {
     auto after = query->find("after");
     auto limit = query_u64(*query, "limit", ledger::account_lots_page_max);
     if (!limit) return error_response(limit.error());
-    r = from_result(ledger::query_account_lots(state, *id, time, after == query->end() ? std::string_view() : std::string_view(after->second),
-                                               static_cast<std::size_t>(std::min<std::uint64_t>(*limit, ledger::account_lots_page_max + 1))));
+    r = from_result(ledger::query_account_lots(state, *id, time, after == query->end() ? std::string_view() : std::string_view(after->second), *limit));
   }
   else if (what == "lots") r = from_result(ledger::query_lot(state, *id, time));
   else if (what == "serials") r = from_result(ledger::query_serial(state, *id, time));
