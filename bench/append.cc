@@ -11,6 +11,7 @@
 // The ledger is left in --dir, with its node key (node.key, node.pub.pem) so
 // ecoledgerd can serve it, for the replay, proofs and footprint benches.
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -32,9 +33,19 @@ inline constexpr const char* ledger_id = "bench-ledger";
 // Transfers signed ahead of each timed round: bounds memory (about 400 bytes each).
 inline constexpr std::size_t round_transfers = 100'000;
 
+// CPU seconds the calling thread has used.
+double thread_cpu_seconds() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 // (transfers submitted, seconds spent in submit) at the end of each batch.
 struct Progress {
   std::vector<std::pair<std::size_t, double>> marks{{0, 0.0}};
+  // CPU seconds of the thread that commits, in commit(): the serial part of
+  // the append path, which bounds the rate however many cores verify.
+  double commit_cpu_seconds = 0;
   // Transfers per second over the window of `window` transfers ending at or
   // just before `end` (batch boundaries).
   double rate(std::size_t end, std::size_t window) const {
@@ -70,7 +81,9 @@ double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts,
       std::thread preparer([&] {
         if (k + 1 < chunks.size()) next.emplace(ledger.prepare(chunks[k + 1]));
       });
+      const double cpu_before = thread_cpu_seconds();
       results = ledger.commit(std::move(*ready), ++now_ms);
+      if (progress) progress->commit_cpu_seconds += thread_cpu_seconds() - cpu_before;
       preparer.join();
       ready = std::move(next);
     } else {
@@ -181,6 +194,7 @@ int run_append(const Args& args) {
                      {"records", records},
                      {"disk_bytes_per_record", static_cast<double>(directory_bytes(dir)) / static_cast<double>(records)},
                      {"peak_rss_bytes", peak_rss_bytes_self()}};
+  if (pipeline) figures["commit_cpu_us_per_tx"] = 1e6 * progress.commit_cpu_seconds / static_cast<double>(transfers);
   if (early > 0) {
     figures["early_records"] = records_before + early;
     figures["early_tx_per_s"] = progress.rate(early, window);
