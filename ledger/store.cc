@@ -14,6 +14,7 @@
 #include <ctime>
 
 #include "base/check.h"
+#include "ledger/pinned_merkle_levels.h"
 #include "ledger/table_options.h"
 
 namespace ecoledger::ledger {
@@ -94,6 +95,7 @@ class AppendOrderPrefix final : public rocksdb::SliceTransform {
 
 struct Store::Impl : public StateReader, public MerkleNodeReader {
   std::unique_ptr<rocksdb::DB> db;
+  PinnedMerkleLevels pinned;
 
   std::optional<std::string> raw_get(const std::string& key) const {
     std::string value;
@@ -106,6 +108,24 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
 
   std::optional<std::string> get(std::string_view key) const override { return raw_get("S" + std::string(key)); }
 
+  // Copies the pinned levels' nodes from the store, each level in index order.
+  Status pin_upper_levels() {
+    rocksdb::ReadOptions options;
+    options.verify_checksums = true;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
+    for (std::uint32_t level = merkle_pinned_level_min; level < 64; ++level) {
+      const std::string prefix = node_key(level, 0).substr(0, 2);
+      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        if (it->key().size() != 10 || it->value().size() != 32) return fail("corruption", "a Merkle node entry is damaged");
+        crypto::Hash hash;
+        std::copy_n(it->value().data(), hash.size(), hash.begin());
+        pinned.add(level, read_be64(std::string_view(it->key().data() + 2, 8)), hash);
+      }
+      if (!it->status().ok()) return fail("corruption", "storage: " + it->status().ToString());
+    }
+    return ok();
+  }
+
   void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     std::string start = "S" + std::string(prefix);
     rocksdb::ReadOptions options;
@@ -117,6 +137,7 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
   }
 
   Result<crypto::Hash> node(std::uint32_t level, std::uint64_t index) const override {
+    if (auto hash = pinned.find(level, index)) return *hash;
     auto raw = raw_get(node_key(level, index));
     if (!raw || raw->size() != 32)
       return fail("corruption", "Merkle node level " + std::to_string(level) + " index " + std::to_string(index) + " is missing");
@@ -180,6 +201,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   if (!head_hash) return fail("corruption", "the head entry is damaged");
   store->head_.head = *head_hash;
   store->head_.time = head["time"].get<std::string>();
+  if (Status pinned = store->impl_->pin_upper_levels(); !pinned) return std::unexpected(pinned.error());
 
   // The last record must hash to the head, link to its predecessor, and be
   // the last Merkle leaf; nothing may lie beyond it.
@@ -242,6 +264,7 @@ Status Store::write(const AppendBatch& batch) {
   options.sync = true;
   rocksdb::Status s = impl_->db->Write(options, &wb);
   if (!s.ok()) return std::unexpected(storage_error(s));
+  for (const auto& [id, hash] : batch.nodes) impl_->pinned.add(id.level, id.index, hash);
   std::lock_guard lock(head_mutex_);
   head_ = batch.head;
   return ok();

@@ -8,6 +8,8 @@
 //   'H'                    -> head {"size","head","time"}
 // Every append is one WriteBatch written with sync=true, so it is durable
 // before any submitter is answered, and a crash leaves all of it or none.
+// Merkle nodes from level merkle_pinned_level_min up are also kept in memory
+// (pinned_merkle_levels.h), loaded at open and added as they are written.
 // Thread-safety: reads from any thread; write() from one thread at a time.
 #pragma once
 
