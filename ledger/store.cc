@@ -6,7 +6,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
 
 #include <cstdarg>
@@ -77,18 +76,6 @@ class AppendInfoLog final : public rocksdb::Logger {
 
  private:
   int fd_;
-};
-
-// Records and Merkle nodes are written in increasing key order within their
-// prefix ("R", "M"+level): RocksDB then starts each insert where the last one
-// of the same prefix ended, instead of searching the memtable from the top.
-class AppendOrderPrefix final : public rocksdb::SliceTransform {
- public:
-  const char* Name() const override { return "ecoledger.AppendOrderPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return rocksdb::Slice(key.data(), key[0] == 'M' ? 2 : 1); }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return (key.size() == 9 && key[0] == 'R') || (key.size() == 10 && key[0] == 'M');
-  }
 };
 
 }  // namespace
@@ -169,7 +156,6 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   // Ledger::create makes dir before opening; elsewhere it exists (if not, no log).
   options.info_log = std::make_shared<AppendInfoLog>(dir + "/LOG");
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(store_block_cache_bytes, IndexMemory::table_readers)));
-  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<AppendOrderPrefix>();
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) {
