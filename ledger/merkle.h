@@ -25,6 +25,9 @@
 
 namespace ecoledger::ledger {
 
+// Tree sizes fit in 64 bits, so a stored node's level is below this.
+inline constexpr std::uint32_t merkle_levels_max = 64;
+
 // Identifies the complete subtree over leaves [index·2^level, (index+1)·2^level).
 struct MerkleNodeId {
   std::uint32_t level;

@@ -2,6 +2,8 @@
 
 #include <mutex>
 
+#include "ledger/merkle.h"
+
 namespace ecoledger::ledger {
 
 std::optional<crypto::Hash> PinnedMerkleLevels::find(std::uint32_t level, std::uint64_t index) const {
@@ -13,7 +15,7 @@ std::optional<crypto::Hash> PinnedMerkleLevels::find(std::uint32_t level, std::u
 }
 
 void PinnedMerkleLevels::add(std::uint32_t level, std::uint64_t index, const crypto::Hash& hash) {
-  if (level < merkle_pinned_level_min || level >= 64) return;
+  if (level < merkle_pinned_level_min || level >= merkle_levels_max) return;
   std::unique_lock lock(mutex_);
   const std::size_t at = level - merkle_pinned_level_min;
   if (at >= levels_.size()) levels_.resize(at + 1);

@@ -100,7 +100,7 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
     rocksdb::ReadOptions options;
     options.verify_checksums = true;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
-    for (std::uint32_t level = merkle_pinned_level_min; level < 64; ++level) {
+    for (std::uint32_t level = merkle_pinned_level_min; level < merkle_levels_max; ++level) {
       const std::string prefix = node_key(level, 0).substr(0, 2);
       for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
         if (it->key().size() != 10 || it->value().size() != 32) return fail("corruption", "a Merkle node entry is damaged");
