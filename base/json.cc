@@ -126,19 +126,32 @@ std::u16string utf16_of(std::string_view s) {
   return out;
 }
 
-bool key_less(const std::string& a, const std::string& b) {
-  auto ascii = [](const std::string& s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  };
-  if (ascii(a) && ascii(b)) return a < b;
+bool key_less(std::string_view a, std::string_view b) {
+  // Up to the first byte where they differ the two decode alike. When that
+  // byte is ASCII in both, or one key ends there, it starts a character in
+  // both and decides alone, as it does in UTF-16; only a difference between
+  // multi-byte characters needs the UTF-16 comparison.
+  const auto [at_a, at_b] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+  if (at_b == b.end()) return false;
+  if (at_a == a.end()) return true;
+  const auto ca = static_cast<unsigned char>(*at_a), cb = static_cast<unsigned char>(*at_b);
+  if (ca < 0x80 && cb < 0x80) return ca < cb;
   return utf16_of(a) < utf16_of(b);
 }
 
 void append_string(std::string_view s, std::string& out) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  // Runs of bytes that need no escape are copied whole.
+  auto plain = [](unsigned char c) { return c >= 0x20 && c != '"' && c != '\\'; };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t run = i;
+    while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+    out.append(s.data() + i, run - i);
+    if (run == s.size()) break;
+    i = run + 1;
+    const auto c = static_cast<unsigned char>(s[run]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -152,8 +165,6 @@ void append_string(std::string_view s, std::string& out) {
           out += "\\u00";
           out.push_back(hex[c >> 4]);
           out.push_back(hex[c & 0xF]);
-        } else {
-          out.push_back(ch);
         }
     }
   }
@@ -250,6 +261,114 @@ std::string canonical(const Json& value) {
   std::string out;
   canonical_append(value, out);
   return out;
+}
+
+CanonicalObject& CanonicalObject::add_string(std::string_view key, std::string_view value) {
+  std::string encoded;
+  encoded.reserve(value.size() + 2);
+  append_string(value, encoded);
+  members_.emplace_back(std::string(key), std::move(encoded));
+  return *this;
+}
+
+CanonicalObject& CanonicalObject::add_int(std::string_view key, std::int64_t value) {
+  ECOLEDGER_CHECK(value <= json_integer_abs_max && value >= -json_integer_abs_max);
+  members_.emplace_back(std::string(key), std::to_string(value));
+  return *this;
+}
+
+CanonicalObject& CanonicalObject::add_json(std::string_view key, const Json& value) {
+  members_.emplace_back(std::string(key), canonical(value));
+  return *this;
+}
+
+std::string CanonicalObject::str() const {
+  std::vector<const std::pair<std::string, std::string>*> order;
+  order.reserve(members_.size());
+  std::size_t bytes = 2;
+  for (const auto& member : members_) {
+    order.push_back(&member);
+    bytes += member.first.size() + member.second.size() + 4;
+  }
+  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return key_less(a->first, b->first); });
+  std::string out;
+  out.reserve(bytes);
+  out.push_back('{');
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    ECOLEDGER_CHECK(i == 0 || order[i - 1]->first != order[i]->first);
+    if (i > 0) out.push_back(',');
+    append_string(order[i]->first, out);
+    out.push_back(':');
+    out += order[i]->second;
+  }
+  out.push_back('}');
+  return out;
+}
+
+namespace {
+
+// A string of printable ASCII other than '"' and '\\' at text[pos]; advances pos.
+std::optional<std::string_view> take_plain_string(std::string_view text, std::size_t& pos) {
+  if (pos >= text.size() || text[pos] != '"') return std::nullopt;
+  const std::size_t start = ++pos;
+  while (pos < text.size() && text[pos] != '"') {
+    const auto c = static_cast<unsigned char>(text[pos]);
+    if (c < 0x20 || c > 0x7E || c == '\\') return std::nullopt;
+    ++pos;
+  }
+  if (pos >= text.size()) return std::nullopt;
+  return text.substr(start, pos++ - start);
+}
+
+// An integer in canonical form (no '+', no leading zeros, no "-0") within
+// the wire range at text[pos]; advances pos.
+std::optional<std::int64_t> take_plain_integer(std::string_view text, std::size_t& pos) {
+  const bool negative = pos < text.size() && text[pos] == '-';
+  std::size_t at = pos + (negative ? 1 : 0);
+  const std::size_t digits_start = at;
+  std::int64_t value = 0;
+  while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+    if (at - digits_start >= 16) return std::nullopt;  // 2^53 has 16 digits
+    value = value * 10 + (text[at] - '0');
+    ++at;
+  }
+  const std::size_t digits = at - digits_start;
+  if (digits == 0 || (digits > 1 && text[digits_start] == '0') || value > json_integer_abs_max) return std::nullopt;
+  if (negative && value == 0) return std::nullopt;
+  pos = at;
+  return negative ? -value : value;
+}
+
+}  // namespace
+
+std::optional<std::vector<FlatMember>> read_flat_object(std::string_view text) {
+  std::vector<FlatMember> members;
+  std::size_t pos = 0;
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return std::nullopt;
+  pos = 1;
+  if (text.size() == 2) return members;
+  while (true) {
+    if (members.size() == flat_object_members_max) return std::nullopt;
+    FlatMember member;
+    auto key = take_plain_string(text, pos);
+    if (!key || pos >= text.size() || text[pos++] != ':') return std::nullopt;
+    member.key = *key;
+    for (const FlatMember& seen : members)
+      if (seen.key == member.key) return std::nullopt;
+    if (pos < text.size() && text[pos] == '"') {
+      member.string = take_plain_string(text, pos);
+      if (!member.string) return std::nullopt;
+    } else {
+      auto integer = take_plain_integer(text, pos);
+      if (!integer) return std::nullopt;
+      member.integer = *integer;
+    }
+    members.push_back(member);
+    if (pos >= text.size()) return std::nullopt;
+    const char next = text[pos++];
+    if (next == '}') return pos == text.size() ? std::optional(std::move(members)) : std::nullopt;
+    if (next != ',') return std::nullopt;
+  }
 }
 
 Result<std::string> get_string(const Json& object, const char* field) {

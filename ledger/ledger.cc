@@ -49,7 +49,10 @@ class BatchMerkleReader final : public MerkleNodeReader {
 };
 
 std::string receipt_entry(const Receipt& r, const std::string& signed_hash) {
-  return json::canonical(json::Json{{"seq", r.seq}, {"hash", r.hash}, {"time", r.time}, {"signed", signed_hash}});
+  json::CanonicalObject entry;
+  entry.add_int("seq", static_cast<std::int64_t>(r.seq)).add_string("hash", r.hash).add_string("time", r.time);
+  entry.add_string("signed", signed_hash);
+  return entry.str();
 }
 
 }  // namespace
@@ -192,8 +195,11 @@ std::vector<Result<Receipt>> Ledger::commit(PreparedBatch prepared, std::int64_t
       continue;
     }
     tx_state.commit_into(batch_state);
-    json::Json record{{"seq", seq}, {"prev", seq == 0 ? zero_hash_hex : crypto::to_hex(head.head)}, {"time", time}, {"tx", tx->doc}};
-    std::string bytes = json::canonical(record);
+    // The record's canonical form, written without copying the transaction into a new Json tree.
+    json::CanonicalObject record;
+    record.add_int("seq", static_cast<std::int64_t>(seq)).add_string("prev", seq == 0 ? zero_hash_hex : crypto::to_hex(head.head));
+    record.add_string("time", time).add_json("tx", tx->doc);
+    std::string bytes = record.str();
     crypto::Hash hash = crypto::sha256(bytes);
     auto nodes = merkle_append(merkle, seq, merkle_leaf_hash(bytes));
     if (!nodes) {

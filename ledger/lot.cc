@@ -1,5 +1,6 @@
 #include "ledger/lot.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/check.h"
@@ -31,24 +32,94 @@ json::Json Lot::to_json() const {
   return doc;
 }
 
-Result<Lot> Lot::from_json(const json::Json& doc) {
+std::string Lot::to_canonical() const {
+  json::CanonicalObject doc;
+  doc.add_string("lot", id()).add_string("serial", serial).add_string("asset", asset).add_string("holder", holder);
+  doc.add_int("first", first).add_int("last", last).add_int("quantity", quantity());
+  doc.add_string("status", to_string(status)).add_int("since", static_cast<std::int64_t>(since));
+  if (!pledge.empty()) doc.add_string("pledge", pledge);
+  if (!freeze_case.empty()) doc.add_string("case", freeze_case);
+  if (!valid_to.empty()) doc.add_string("valid_to", valid_to);
+  return doc.str();
+}
+
+namespace {
+
+std::optional<LotStatus> status_named(std::string_view name) {
+  if (name == "free") return LotStatus::free;
+  if (name == "pledged") return LotStatus::pledged;
+  if (name == "frozen") return LotStatus::frozen;
+  if (name == "retired") return LotStatus::retired;
+  return std::nullopt;
+}
+
+// The lot from a value in the flat form store_lot writes, read without a
+// Json tree; nullopt for anything from_json should decide (a member of an
+// unexpected type, an unknown status), so both paths agree on every value.
+std::optional<Lot> lot_from_flat(std::string_view value) {
+  auto members = json::read_flat_object(value);
+  if (!members) return std::nullopt;
+  Lot lot;
+  for (const json::FlatMember& m : *members) {
+    auto text = [&](std::string& field) {
+      if (!m.string) return false;
+      field = *m.string;
+      return true;
+    };
+    bool typed = true;
+    if (m.key == "serial") typed = text(lot.serial);
+    else if (m.key == "asset") typed = text(lot.asset);
+    else if (m.key == "holder") typed = text(lot.holder);
+    else if (m.key == "pledge") typed = text(lot.pledge);
+    else if (m.key == "case") typed = text(lot.freeze_case);
+    else if (m.key == "valid_to") typed = text(lot.valid_to);
+    else if (m.key == "first" || m.key == "last") {
+      typed = !m.string;
+      (m.key == "first" ? lot.first : lot.last) = m.integer;
+    } else if (m.key == "since") {
+      typed = !m.string && m.integer >= 0;
+      lot.since = static_cast<std::uint64_t>(m.integer);
+    } else if (m.key == "status") {
+      auto status = m.string ? status_named(*m.string) : std::nullopt;
+      if (!status) return std::nullopt;
+      lot.status = *status;
+    }
+    if (!typed) return std::nullopt;
+  }
+  // from_json refuses a lot without a status.
+  if (std::none_of(members->begin(), members->end(), [](const json::FlatMember& m) { return m.key == "status"; }))
+    return std::nullopt;
+  return lot;
+}
+
+Result<Lot> lot_from_object(const json::Json& doc) {
   Lot lot;
   lot.serial = doc.value("serial", "");
   lot.asset = doc.value("asset", "");
   lot.holder = doc.value("holder", "");
   lot.first = doc.value("first", std::int64_t{0});
   lot.last = doc.value("last", std::int64_t{0});
-  std::string status = doc.value("status", "");
-  if (status == "free") lot.status = LotStatus::free;
-  else if (status == "pledged") lot.status = LotStatus::pledged;
-  else if (status == "frozen") lot.status = LotStatus::frozen;
-  else if (status == "retired") lot.status = LotStatus::retired;
-  else return fail("corruption", "lot has an unknown status");
+  auto status = status_named(doc.value("status", ""));
+  if (!status) return fail("corruption", "lot has an unknown status");
+  lot.status = *status;
   lot.pledge = doc.value("pledge", "");
   lot.freeze_case = doc.value("case", "");
   lot.valid_to = doc.value("valid_to", "");
   lot.since = doc.value("since", std::uint64_t{0});
   return lot;
+}
+
+}  // namespace
+
+Result<Lot> Lot::from_json(const json::Json& doc) {
+  // nlohmann's value() throws when a member has another type, or doc is not
+  // an object: damage to report, not a crash.
+  if (!doc.is_object()) return fail("corruption", "a lot is not an object");
+  try {
+    return lot_from_object(doc);
+  } catch (const json::Json::type_error&) {
+    return fail("corruption", "a lot has a member of the wrong type");
+  }
 }
 
 bool is_valid_serial(std::string_view serial) {
@@ -65,6 +136,7 @@ std::string account_lot_key(std::string_view account, std::string_view lot_id) {
 }
 
 Result<Lot> parse_lot(std::string_view value) {
+  if (auto lot = lot_from_flat(value)) return *lot;
   auto doc = json::Json::parse(value, nullptr, false);
   if (doc.is_discarded()) return fail("corruption", "a lot is damaged");
   return Lot::from_json(doc);
@@ -80,7 +152,7 @@ Result<Lot> load_lot(const StateReader& state, std::string_view lot_id) {
 
 void store_lot(StateOverlay& state, const Lot& lot) {
   ECOLEDGER_CHECK(lot.first >= 1 && lot.first <= lot.last);
-  state.put_json(lot_state_key(lot.id()), lot.to_json());
+  state.put(lot_state_key(lot.id()), lot.to_canonical());
   state.put(account_lot_key(lot.holder, lot.id()), "1");
   count_in_holdings(state, lot, +1);
 }

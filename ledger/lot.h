@@ -41,6 +41,7 @@ struct Lot {
   bool counts_as_expiring() const { return can_expire() && status == LotStatus::free; }  // in balexp/ (below)
   bool expired_at(std::string_view record_time) const;  // PRT past valid_to
   json::Json to_json() const;
+  std::string to_canonical() const;  // json::canonical(to_json()), built without the Json tree
   static Result<Lot> from_json(const json::Json& doc);
 };
 

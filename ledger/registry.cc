@@ -69,7 +69,7 @@ std::string date_of(const std::string& time) { return time.substr(0, 10); }
 // ---- history ---------------------------------------------------------------
 
 // Appends an event to the serial's history: hist/<serial>/<seq:016>/<n:02>.
-void add_history(StateOverlay& state, const TxContext& ctx, const std::string& serial, Json event) {
+void add_history(StateOverlay& state, const TxContext& ctx, const std::string& serial, json::CanonicalObject event) {
   char prefix[48];
   std::snprintf(prefix, sizeof prefix, "/%016llu/", static_cast<unsigned long long>(ctx.seq));
   std::string base = "hist/" + serial + prefix;
@@ -78,11 +78,9 @@ void add_history(StateOverlay& state, const TxContext& ctx, const std::string& s
   int n = ctx.history_events[serial]++;
   ECOLEDGER_CHECK(n < history_events_per_record_max);
   const std::string suffix = (n < 10 ? "0" : "") + std::to_string(n);
-  event["seq"] = ctx.seq;
-  event["time"] = ctx.time;
-  event["type"] = ctx.tx.type;
-  event["tx"] = ctx.tx.id;
-  state.put_json(base + suffix, event);
+  event.add_int("seq", static_cast<std::int64_t>(ctx.seq)).add_string("time", ctx.time);
+  event.add_string("type", ctx.tx.type).add_string("tx", ctx.tx.id);
+  state.put(base + suffix, event.str());
 }
 
 // ---- the free-units check shared by transfer, pledge, freeze, retire -------
@@ -116,10 +114,12 @@ Lot carve(StateOverlay& state, const TxContext& ctx, const Lot& lot, std::int64_
     rest->since = ctx.seq;
     store_lot(state, *rest);
   }
-  Json event{{"from_lot", lot.id()}, {"lot", taken.id()}, {"quantity", quantity}, {"holder", taken.holder}, {"status", to_string(taken.status)}};
-  if (rest) event["rest_lot"] = rest->id();
-  if (lot.holder != taken.holder) event["from"] = lot.holder;
-  add_history(state, ctx, lot.serial, event);
+  json::CanonicalObject event;
+  event.add_string("from_lot", lot.id()).add_string("lot", taken.id()).add_int("quantity", quantity);
+  event.add_string("holder", taken.holder).add_string("status", to_string(taken.status));
+  if (rest) event.add_string("rest_lot", rest->id());
+  if (lot.holder != taken.holder) event.add_string("from", lot.holder);
+  add_history(state, ctx, lot.serial, std::move(event));
   return taken;
 }
 
@@ -253,7 +253,9 @@ Status apply_issue(const TxContext& ctx, StateOverlay& state) {
   lot.last = *quantity;
   lot.since = ctx.seq;
   store_lot(state, lot);
-  add_history(state, ctx, *serial, Json{{"lot", lot.id()}, {"quantity", *quantity}, {"holder", *holder}, {"status", "free"}});
+  json::CanonicalObject event;
+  event.add_string("lot", lot.id()).add_int("quantity", *quantity).add_string("holder", *holder).add_string("status", "free");
+  add_history(state, ctx, *serial, std::move(event));
   return ok();
 }
 

@@ -100,3 +100,54 @@ TEST_CASE("utf8_or_replacement keeps well-formed UTF-8 and replaces every other 
   std::string text = canonical(ecoledger::json::Json(utf8_or_replacement(raw)));
   CHECK(parse_strict(text).has_value());
 }
+
+TEST_CASE("CanonicalObject writes what canonical() writes for the same object") {
+  using ecoledger::json::CanonicalObject;
+  using ecoledger::json::Json;
+  CanonicalObject built;
+  built.add_string("lot", "FCT-1:1-10").add_int("quantity", 10).add_int("first", -9007199254740991);
+  built.add_string("name", "三明 \"village\"\n\x01");
+  built.add_string("\xEF\xBC\x91", "x").add_string("\xF0\x9F\x98\x80", "y");  // UTF-16 order differs from byte order
+  built.add_json("params", Json{{"b", 1}, {"a", Json::array({1, "two"})}});
+  built.add_int("0", 0);
+  Json same{{"lot", "FCT-1:1-10"},
+            {"quantity", 10},
+            {"first", -9007199254740991},
+            {"name", "三明 \"village\"\n\x01"},
+            {"\xEF\xBC\x91", "x"},
+            {"\xF0\x9F\x98\x80", "y"},
+            {"params", Json{{"b", 1}, {"a", Json::array({1, "two"})}}},
+            {"0", 0}};
+  CHECK(built.str() == canonical(same));
+  CHECK(CanonicalObject().str() == "{}");
+}
+
+TEST_CASE("read_flat_object reads the flat canonical form and refuses everything else") {
+  using ecoledger::json::read_flat_object;
+  auto members = read_flat_object(R"({"asset":"PRT","first":1,"last":-9007199254740991,"lot":"a:1-2"})");
+  REQUIRE(members.has_value());
+  REQUIRE(members->size() == 4);
+  CHECK((*members)[0].key == "asset");
+  CHECK((*members)[0].string == "PRT");
+  CHECK_FALSE((*members)[1].string.has_value());
+  CHECK((*members)[1].integer == 1);
+  CHECK((*members)[2].integer == -9007199254740991);
+  CHECK((*members)[3].string == "a:1-2");
+  CHECK(read_flat_object("{}")->empty());
+  CHECK(read_flat_object(R"({"a":9007199254740991})").has_value());
+  CHECK(read_flat_object(R"({"a":"","b":0})").has_value());
+  // Valid JSON in another form, and text that is not JSON at all: the caller parses those in full.
+  for (const char* other : {
+           R"({"a":9007199254740992})", R"({"a":12345678901234567})", R"({"a":01})", R"({"a":-0})", R"({"a":+1})",
+           R"({"a":1.5})", R"({"a":1e3})", R"({"a":true})", R"({"a":null})", R"({"a":[1]})", R"({"a":{"b":1}})",
+           R"({"a":"x\"y"})", R"({"a":"\u0041"})", "{\"a\":\"\xC3\xA9\"}", "{\"a\":\"\t\"}", R"({ "a":1})",
+           R"({"a" :1})", R"({"a":1 })", R"({"a":1,"a":2})", R"({"a":1,})", R"({"a":1}x)", R"({"a":1)", R"({"a")",
+           R"({"a":)", R"({"a":-})", R"({)", R"("a")", R"([])", "", R"({"a":1}{"b":2})", R"({"a""b"})"}) {
+    CAPTURE(other);
+    CHECK_FALSE(read_flat_object(other).has_value());
+  }
+  std::string many = "{";
+  for (std::size_t i = 0; i <= ecoledger::json::flat_object_members_max; ++i)
+    many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+  CHECK_FALSE(read_flat_object(many + "}").has_value());
+}
