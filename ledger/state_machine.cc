@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ledger/account_view.h"
 #include "ledger/crypto.h"
 #include "ledger/registry.h"
 
@@ -11,11 +12,9 @@ namespace ecoledger::ledger {
 std::string account_key(std::string_view account) { return "acct/" + std::string(account); }
 
 std::optional<std::string> account_role(const StateReader& state, std::string_view account) {
-  auto raw = state.get(account_key(account));
-  if (!raw) return std::nullopt;
-  auto doc = json::Json::parse(*raw, nullptr, false);
-  if (doc.is_discarded() || !doc.contains("role")) return std::nullopt;
-  return doc["role"].get<std::string>();
+  auto view = account_view(state, account);
+  if (!view) return std::nullopt;
+  return view->role;
 }
 
 bool signed_by_role(const TxContext& ctx, const StateReader& state, std::string_view role) {
@@ -49,23 +48,14 @@ Result<json::Json> decode_keys(const json::Json& keys, std::uint64_t seq) {
   return out;
 }
 
-// Finds an in-force key of account; nullptr when unknown or revoked.
-const json::Json* key_in_force(const json::Json& account, std::string_view key_id) {
-  for (const json::Json& k : account["keys"])
-    if (k["id"] == key_id && !k.contains("revoked")) return &k;
-  return nullptr;
-}
-
 Result<std::set<std::string>> verify_signatures(const Transaction& tx, const StateReader& state, const SignatureCheck& check) {
   std::set<std::string> signers;
   for (const Signature& sig : tx.sigs) {
-    auto raw = state.get(account_key(sig.account));
-    if (!raw) return fail("unknown_key", "no account \"" + sig.account + "\"");
-    auto account = json::Json::parse(*raw);
-    const json::Json* key = key_in_force(account, sig.key_id);
+    auto account = account_view(state, sig.account);
+    if (!account) return fail("unknown_key", "no account \"" + sig.account + "\"");
+    const AccountView::Key* key = account->key_in_force(sig.key_id);
     if (key == nullptr) return fail("unknown_key", "key \"" + sig.account + "#" + sig.key_id + "\" is not in force");
-    auto pub = crypto::base64_decode((*key)["pub"].get<std::string>());
-    if (!pub || !check.verify(*pub, tx.signed_bytes, sig.sig_raw))
+    if (!check.verify(key->public_raw, tx.signed_bytes, sig.sig_raw))
       return fail("bad_signature", "signature by \"" + sig.account + "#" + sig.key_id + "\" does not verify");
     signers.insert(sig.account);
   }
