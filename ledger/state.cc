@@ -33,8 +33,15 @@ std::optional<json::Json> StateOverlay::get_json(std::string_view key) const {
 }
 
 void StateOverlay::commit_into(StateOverlay& parent) {
-  for (auto& [k, v] : writes_) parent.writes_[k] = std::move(v);
-  writes_.clear();
+  // Moves the map nodes themselves, so no key is copied or allocated again,
+  // in key order, each inserted just before where the next one goes.
+  auto next = parent.writes_.begin();
+  while (!writes_.empty()) {
+    auto node = writes_.extract(writes_.begin());
+    auto it = parent.writes_.insert(next, std::move(node));
+    if (node) it->second = std::move(node.mapped());  // the key was there: unchanged node, its value wins
+    next = std::next(it);
+  }
 }
 
 std::optional<std::string> MemoryState::get(std::string_view key) const {
