@@ -76,7 +76,7 @@ Status add_holdings(Store& store) {
   if (damaged) return std::unexpected(*damaged);
   writes.put(state_version_key, state_version);
   AppendBatch batch;
-  batch.state_writes = writes.writes();
+  batch.state_writes = writes.take_writes();
   batch.head = store.head();
   return store.write(batch);
 }
@@ -219,7 +219,7 @@ std::vector<Result<Receipt>> Ledger::commit(PreparedBatch prepared, std::int64_t
     results.push_back(receipt);
   }
   if (batch.records.empty()) return results;
-  batch.state_writes = batch_state.writes();
+  batch.state_writes = batch_state.take_writes();
   batch.head = head;
   Status written = store_->write(batch);
   if (!written) {

@@ -45,6 +45,12 @@ class StateOverlay final : public StateReader {
   // Moves this overlay's writes into parent (which must be this overlay's base).
   void commit_into(StateOverlay& parent);
   const std::map<std::string, std::optional<std::string>, std::less<>>& writes() const { return writes_; }
+  // Hands over the writes, leaving this overlay empty.
+  std::map<std::string, std::optional<std::string>, std::less<>> take_writes() {
+    auto taken = std::move(writes_);
+    writes_.clear();
+    return taken;
+  }
 
  private:
   const StateReader& base_;
