@@ -278,7 +278,11 @@ CanonicalObject& CanonicalObject::add_int(std::string_view key, std::int64_t val
 }
 
 CanonicalObject& CanonicalObject::add_json(std::string_view key, const Json& value) {
-  members_.emplace_back(std::string(key), canonical(value));
+  return add_canonical(key, canonical(value));
+}
+
+CanonicalObject& CanonicalObject::add_canonical(std::string_view key, std::string value_canonical) {
+  members_.emplace_back(std::string(key), std::move(value_canonical));
   return *this;
 }
 

@@ -52,6 +52,8 @@ class CanonicalObject {
   CanonicalObject& add_string(std::string_view key, std::string_view value);
   CanonicalObject& add_int(std::string_view key, std::int64_t value);  // REQUIRES: in the wire profile's range
   CanonicalObject& add_json(std::string_view key, const Json& value);
+  // REQUIRES: value_canonical is the canonical form of a JSON value (as canonical() writes it).
+  CanonicalObject& add_canonical(std::string_view key, std::string value_canonical);
   std::string str() const;  // REQUIRES: keys unique (checked)
 
  private:

@@ -39,6 +39,8 @@ std::string node_key(std::uint32_t level, std::uint64_t index) {
   return std::string("M") + static_cast<char>(level) + be64(index);
 }
 constexpr char head_key[] = "H";
+// State key k is stored as state_key_prefix + k.
+constexpr std::string_view state_key_prefix = "S";
 
 Error storage_error(const rocksdb::Status& s) { return Error{"storage_unavailable", "storage: " + s.ToString()}; }
 
@@ -95,8 +97,8 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
 
   std::optional<std::string> get(std::string_view key) const override {
     std::string full_key;
-    full_key.reserve(key.size() + 1);
-    full_key.append("S").append(key);
+    full_key.reserve(state_key_prefix.size() + key.size());
+    full_key.append(state_key_prefix).append(key);
     return raw_get(full_key);
   }
 
@@ -119,7 +121,7 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
   }
 
   void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override {
-    std::string start = "S" + std::string(prefix);
+    std::string start = std::string(state_key_prefix) + std::string(prefix);
     rocksdb::ReadOptions options;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
     for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
@@ -245,8 +247,8 @@ Status Store::write(const AppendBatch& batch) {
   for (const auto& [id, hash] : batch.nodes)
     wb.Put(node_key(id.level, id.index), std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
   for (const auto& [id, receipt] : batch.tx_index) wb.Put("I" + id, receipt);
-  // State keys are "S" + key, given to RocksDB in two parts rather than joined into a new string.
-  static const rocksdb::Slice state_prefix("S", 1);
+  // State keys go to RocksDB in two parts rather than joined into a new string.
+  const rocksdb::Slice state_prefix(state_key_prefix.data(), state_key_prefix.size());
   for (const auto& [key, value] : batch.state_writes) {
     const rocksdb::Slice key_parts[2] = {state_prefix, rocksdb::Slice(key)};
     const rocksdb::SliceParts full_key(key_parts, 2);

@@ -66,9 +66,13 @@ Result<Transaction> decode_transaction(json::Json doc, std::string_view ledger_i
   }
   tx.id = std::move(*id);
   tx.type = std::move(*type);
-  json::Json unsigned_doc = doc;
-  unsigned_doc.erase("sigs");
-  tx.signed_bytes = json::canonical(unsigned_doc);
+  // Both canonical forms from one encoding of each member, without copying
+  // the document; this runs before commit, off the committing thread.
+  json::CanonicalObject members;
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (it.key() != "sigs") members.add_json(it.key(), it.value());
+  tx.signed_bytes = members.str();
+  tx.canonical_bytes = members.add_json("sigs", **sigs).str();
   tx.doc = std::move(doc);
   return tx;
 }

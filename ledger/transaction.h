@@ -32,6 +32,7 @@ struct Transaction {
   std::string id;
   std::string type;
   std::string signed_bytes;      // JCS of doc without "sigs"
+  std::string canonical_bytes;   // JCS of the whole doc, as the record holds it
   std::vector<Signature> sigs;
   const json::Json& body() const { return doc["body"]; }
 };
