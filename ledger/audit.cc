@@ -6,6 +6,7 @@
 #include "base/parallel.h"
 #include "ledger/merkle.h"
 #include "ledger/queries.h"
+#include "ledger/record.h"
 #include "ledger/state_machine.h"
 #include "ledger/transaction.h"
 
@@ -61,27 +62,47 @@ Auditor::Prepared Auditor::prepare(std::string_view bytes, const std::string& le
     out.error = "record is not valid JSON: " + doc.error().message;
     return out;
   }
-  if (json::canonical(*doc) != bytes) {
+  std::optional<std::int64_t> record_seq;
+  std::optional<std::string> prev, time;
+  if (doc->is_object() && doc->size() == 4 && doc->contains("tx")) {
+    if (auto v = json::get_int(*doc, "seq")) record_seq = *v;
+    if (auto v = json::get_string(*doc, "prev")) prev = std::move(*v);
+    if (auto v = json::get_string(*doc, "time")) time = std::move(*v);
+  }
+  const bool shaped = record_seq && prev && time;
+  // The errors keep feed()'s order: JCS form, then shape, then the transaction.
+  // A transaction that decodes carries its own canonical form (decoding
+  // encodes its members anyway), so the record is checked against the record
+  // built around it instead of encoding the whole document a second time.
+  // Until the genesis gives the ledger id, decoding waits for the record's turn.
+  if (shaped && !ledger_id.empty()) {
+    out.tx = decode_transaction(std::move((*doc)["tx"]), ledger_id);
+    if (*out.tx) {
+      // The auditor has the record's bytes: the transaction's form is not kept.
+      if (encode_record(*record_seq, *prev, *time, std::move((**out.tx).canonical_bytes)) != bytes) {
+        out.error = "record is not in canonical (JCS) form";
+        return out;
+      }
+    } else {
+      // The transaction went to the decoder; a refused one is rare, so parse again.
+      doc = json::parse_strict(bytes);
+      ECOLEDGER_CHECK(doc.has_value());
+      if (json::canonical(*doc) != bytes) {
+        out.error = "record is not in canonical (JCS) form";
+        return out;
+      }
+    }
+  } else if (json::canonical(*doc) != bytes) {
     out.error = "record is not in canonical (JCS) form";
     return out;
   }
-  const char* shape = "a record is {\"seq\",\"prev\",\"time\",\"tx\"}";
-  if (!doc->is_object() || doc->size() != 4) {
-    out.error = shape;
-    return out;
-  }
-  auto record_seq = json::get_int(*doc, "seq");
-  auto prev = json::get_string(*doc, "prev");
-  auto time = json::get_string(*doc, "time");
-  if (!record_seq || !prev || !time || !doc->contains("tx")) {
-    out.error = shape;
+  if (!shaped) {
+    out.error = "a record is {\"seq\",\"prev\",\"time\",\"tx\"}";
     return out;
   }
   out.seq = *record_seq;
   out.prev = std::move(*prev);
   out.time = std::move(*time);
-  // Until the genesis gives the ledger id, decoding waits for the record's turn.
-  if (!ledger_id.empty()) out.tx = decode_transaction(std::move((*doc)["tx"]), ledger_id);
   out.doc = std::move(*doc);
   out.hash = crypto::sha256(bytes);
   out.leaf = merkle_leaf_hash(bytes);
@@ -182,6 +203,8 @@ bool Auditor::apply_pending() {
   // The records applied before a failure stay applied, as with feed().
   Status stored = scratch_->apply(chunk_writes, chunk_ids_);
   tx_ids_.clear();
+  // Freeing a chunk's documents is the next worker's job, off this thread.
+  spent_ = std::move(chunk);
   if (ok && !stored) return refuse(stored.error().message);
   return ok;
 }
@@ -206,7 +229,10 @@ bool Auditor::feed_chunk(std::span<const std::string> records, unsigned threads)
   // RocksDB serves the workers' key lookups while this thread applies the
   // chunk before (concurrent Get and Write are safe in RocksDB).
   Pending* started = chunk.get();
-  started->worker = std::thread([this, started, threads] { prepare_chunk(*started, threads); });
+  started->worker = std::thread([this, started, threads, spent = std::move(spent_)]() mutable {
+    spent.reset();
+    prepare_chunk(*started, threads);
+  });
   bool ok = apply_pending();
   pending_ = std::move(chunk);
   return ok;

@@ -120,6 +120,7 @@ class Auditor {
   std::vector<std::string> chunk_ids_;      // scratch store: the applying chunk's ids, in order
   std::vector<std::pair<crypto::Hash, std::uint64_t>> frontier_;  // complete subtrees, left to right
   std::unique_ptr<Pending> pending_;  // pipelined (scratch_disk) only
+  std::unique_ptr<Pending> spent_;    // pipelined: the chunk last applied, freed by the next worker
 };
 
 // Verifies a checkpoint's signature with the node's raw public key.

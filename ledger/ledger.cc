@@ -8,6 +8,7 @@
 
 #include "base/check.h"
 #include "ledger/lot.h"
+#include "ledger/record.h"
 #include "ledger/signature_check.h"
 #include "ledger/state_machine.h"
 #include "ledger/transaction.h"
@@ -197,10 +198,8 @@ std::vector<Result<Receipt>> Ledger::commit(PreparedBatch prepared, std::int64_t
     tx_state.commit_into(batch_state);
     // The record's canonical form around the transaction's, encoded when it
     // was parsed and moved in: nothing reads it after this.
-    json::CanonicalObject record;
-    record.add_int("seq", static_cast<std::int64_t>(seq)).add_string("prev", seq == 0 ? zero_hash_hex : crypto::to_hex(head.head));
-    record.add_string("time", time).add_canonical("tx", std::move(tx->canonical_bytes));
-    std::string bytes = record.str();
+    std::string bytes = encode_record(static_cast<std::int64_t>(seq), seq == 0 ? zero_hash_hex : crypto::to_hex(head.head), time,
+                                      std::move(tx->canonical_bytes));
     crypto::Hash hash = crypto::sha256(bytes);
     auto nodes = merkle_append(merkle, seq, merkle_leaf_hash(bytes));
     if (!nodes) {

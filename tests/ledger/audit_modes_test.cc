@@ -168,3 +168,52 @@ TEST_CASE("audit --no-sigs: a changed record is still caught; a bad signature on
     CHECK(audit(bad_sig, Signatures::trust, chunk).ok);
   }
 }
+
+// The auditor checks a record whose transaction decodes against the record
+// built around the transaction's canonical form, and any other record against
+// JCS of the whole document. Both paths must give the same reasons, in the
+// same order (JCS form, then shape, then the transaction), however it is fed.
+TEST_CASE("audit: non-canonical records are refused at their seq with the reason the full JCS check gives") {
+  Journal j;
+  const std::string& clean = j.records[j.transfer_seq];
+  auto replace = [&](std::string text, const std::string& from, const std::string& to) {
+    auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  auto edited = [&](const std::function<void(json::Json&)>& edit) {
+    auto doc = *json::parse_strict(clean);
+    edit(doc);
+    return json::canonical(doc);
+  };
+  const std::string jcs = "record is not in canonical (JCS) form";
+  const std::string shape = "a record is {\"seq\",\"prev\",\"time\",\"tx\"}";
+  const std::string old_version = edited([](json::Json& r) { r["tx"]["v"] = 2; });
+  const std::string extra_member = edited([](json::Json& r) { r["extra"] = 1; });
+  const std::vector<std::pair<std::string, std::string>> cases{
+      // The same document, written otherwise: the transaction decodes.
+      {replace(clean, "\"tx\":{", "\"tx\": {"), jcs},
+      {replace(clean, "\"holder.b\"", "\"holder\\u002eb\""), jcs},
+      {replace(clean, "\"time\":\"2", "\"time\":\"\\u0032"), jcs},
+      {replace(clean, "\"type\":\"transfer\"", "\"type\":\"trans\\u0066er\""), jcs},
+      // A transaction that does not decode, canonical or not.
+      {old_version, "transaction: bad_tx: unsupported transaction version"},
+      {replace(old_version, "\"v\":2", "\"v\" :2"), jcs},
+      // A record of the wrong shape, canonical or not.
+      {extra_member, shape},
+      {replace(extra_member, "\"extra\":1", "\"extra\":1 "), jcs},
+  };
+  for (const auto& [record, reason] : cases) {
+    CAPTURE(record);
+    auto records = j.records;
+    records[j.transfer_seq] = record;
+    for (Signatures mode : {Signatures::check, Signatures::trust})
+      for (std::size_t chunk : {0, 3, 100})
+        for (Store store : {Store::memory, Store::scratch_disk}) {
+          auto report = audit(records, mode, chunk, std::nullopt, std::nullopt, store);
+          CHECK_FALSE(report.ok);
+          CHECK(report.bad_seq == j.transfer_seq);
+          CHECK(report.reason == reason);
+        }
+  }
+}
