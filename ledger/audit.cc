@@ -75,24 +75,22 @@ Auditor::Prepared Auditor::prepare(std::string_view bytes, const std::string& le
   // encodes its members anyway), so the record is checked against the record
   // built around it instead of encoding the whole document a second time.
   // Until the genesis gives the ledger id, decoding waits for the record's turn.
+  bool canonical;
   if (shaped && !ledger_id.empty()) {
     out.tx = decode_transaction(std::move((*doc)["tx"]), ledger_id);
     if (*out.tx) {
       // The auditor has the record's bytes: the transaction's form is not kept.
-      if (encode_record(*record_seq, *prev, *time, std::move((**out.tx).canonical_bytes)) != bytes) {
-        out.error = "record is not in canonical (JCS) form";
-        return out;
-      }
+      canonical = encode_record(*record_seq, *prev, *time, std::move((**out.tx).canonical_bytes)) == bytes;
     } else {
       // The transaction went to the decoder; a refused one is rare, so parse again.
       doc = json::parse_strict(bytes);
       ECOLEDGER_CHECK(doc.has_value());
-      if (json::canonical(*doc) != bytes) {
-        out.error = "record is not in canonical (JCS) form";
-        return out;
-      }
+      canonical = json::canonical(*doc) == bytes;
     }
-  } else if (json::canonical(*doc) != bytes) {
+  } else {
+    canonical = json::canonical(*doc) == bytes;
+  }
+  if (!canonical) {
     out.error = "record is not in canonical (JCS) form";
     return out;
   }
@@ -120,7 +118,7 @@ bool Auditor::apply_prepared(Prepared& record, const SignatureCheck& signatures)
   const std::uint64_t seq = report_.records;
   if (!record.error.empty()) return refuse(std::move(record.error));
   if (record.seq != static_cast<std::int64_t>(seq)) return refuse("expected seq " + std::to_string(seq));
-  std::string expected_prev = seq == 0 ? std::string(64, '0') : crypto::to_hex(head_);
+  std::string expected_prev = seq == 0 ? std::string(genesis_prev_hex) : crypto::to_hex(head_);
   if (record.prev != expected_prev) return refuse("prev does not match the hash of the record before");
   const std::string& time = record.time;
   if (time.size() != 24 || time[23] != 'Z') return refuse("time is not RFC 3339 UTC with milliseconds");

@@ -31,8 +31,6 @@ std::int64_t now_unix_ms() {
 
 namespace {
 
-const std::string zero_hash_hex(64, '0');
-
 // Reads Merkle nodes written earlier in this batch before those on disk.
 class BatchMerkleReader final : public MerkleNodeReader {
  public:
@@ -198,8 +196,8 @@ std::vector<Result<Receipt>> Ledger::commit(PreparedBatch prepared, std::int64_t
     tx_state.commit_into(batch_state);
     // The record's canonical form around the transaction's, encoded when it
     // was parsed and moved in: nothing reads it after this.
-    std::string bytes = encode_record(static_cast<std::int64_t>(seq), seq == 0 ? zero_hash_hex : crypto::to_hex(head.head), time,
-                                      std::move(tx->canonical_bytes));
+    std::string prev = seq == 0 ? std::string(genesis_prev_hex) : crypto::to_hex(head.head);
+    std::string bytes = encode_record(static_cast<std::int64_t>(seq), prev, time, std::move(tx->canonical_bytes));
     crypto::Hash hash = crypto::sha256(bytes);
     auto nodes = merkle_append(merkle, seq, merkle_leaf_hash(bytes));
     if (!nodes) {
