@@ -328,8 +328,12 @@ int cmd_audit(int argc, char** argv) {
   // with two arenas).
   mallopt(M_ARENA_MAX, audit_malloc_arenas_max);
   // --no-sigs: hashes, links, JCS form and state only; Ed25519 is trusted.
+  // Only --data compares the replayed state with a node's, entry by entry;
+  // otherwise the query indexes, which decide nothing, are not kept (a
+  // quarter less work for the scratch store; bench/RESULTS.md).
   ledger::Auditor auditor(ledger::Auditor::StateStore::scratch_disk,
-                          args.flag("no-sigs") ? ledger::Auditor::Signatures::trust : ledger::Auditor::Signatures::check);
+                          args.flag("no-sigs") ? ledger::Auditor::Signatures::trust : ledger::Auditor::Signatures::check,
+                          data ? ledger::QueryIndexes::kept : ledger::QueryIndexes::dropped);
   // Records go to the auditor a chunk at a time, so that parsing, hashing and
   // signature checks use every core; the verdict is the same as one by one.
   const unsigned threads = ledger::signature_check_threads();

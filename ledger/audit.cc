@@ -17,9 +17,10 @@ json::Json AuditReport::to_json() const {
   return {{"ok", false}, {"seq", bad_seq}, {"reason", reason}};
 }
 
-Auditor::Auditor(StateStore store, Signatures signatures) : signatures_(signatures) {
+Auditor::Auditor(StateStore store, Signatures signatures, QueryIndexes indexes) : signatures_(signatures), indexes_(indexes) {
+  ECOLEDGER_CHECK(indexes == QueryIndexes::kept || store == StateStore::scratch_disk);
   if (store == StateStore::scratch_disk) {
-    auto scratch = ScratchState::create();
+    auto scratch = ScratchState::create("", indexes);
     if (scratch) scratch_ = std::move(*scratch);
     else refuse("cannot create the scratch state: " + scratch.error().message);
   }
@@ -256,7 +257,7 @@ AuditReport Auditor::finish(const std::optional<json::Json>& checkpoint, const s
     refuse("the journal is empty");
     return report_;
   }
-  if (Status invariants = check_invariants(state()); !invariants) {
+  if (Status invariants = check_invariants(state(), indexes_); !invariants) {
     refuse(invariants.error().message);
     return report_;
   }

@@ -32,6 +32,7 @@
 #include "ledger/scratch_state.h"
 #include "ledger/signature_check.h"
 #include "ledger/state.h"
+#include "ledger/state_machine.h"
 #include "ledger/transaction.h"
 
 namespace ecoledger::ledger {
@@ -58,7 +59,11 @@ class Auditor {
   enum class StateStore { memory, scratch_disk };
   // Whether Ed25519 signatures are verified, or trusted (hashes, links, JCS and state only).
   enum class Signatures { check, trust };
-  explicit Auditor(StateStore store = StateStore::memory, Signatures signatures = Signatures::check);
+  // QueryIndexes::dropped (scratch_disk only) leaves the query indexes out of
+  // the replayed state: for an audit that does not compare its state with a
+  // node's (ledger/state_machine.h).
+  explicit Auditor(StateStore store = StateStore::memory, Signatures signatures = Signatures::check,
+                   QueryIndexes indexes = QueryIndexes::kept);
   ~Auditor();
   Auditor(const Auditor&) = delete;
   Auditor& operator=(const Auditor&) = delete;
@@ -110,6 +115,7 @@ class Auditor {
 
   AuditReport report_;
   Signatures signatures_;
+  QueryIndexes indexes_;
   MemoryState memory_state_;
   std::unique_ptr<ScratchState> scratch_;  // when set, holds the state and tx ids instead of memory
   std::string ledger_id_;

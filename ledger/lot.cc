@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "base/check.h"
+#include "ledger/state_machine.h"
 
 namespace ecoledger::ledger {
 
@@ -132,7 +133,7 @@ bool is_valid_serial(std::string_view serial) {
 
 std::string lot_state_key(std::string_view lot_id) { return "lot/" + std::string(lot_id); }
 std::string account_lot_key(std::string_view account, std::string_view lot_id) {
-  return "acctlot/" + std::string(account) + "/" + std::string(lot_id);
+  return std::string(account_lot_key_prefix) + std::string(account) + "/" + std::string(lot_id);
 }
 
 Result<Lot> parse_lot(std::string_view value) {

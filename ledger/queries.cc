@@ -27,7 +27,7 @@ Json lot_json(const Lot& lot, const std::string& time) {
 
 Json history_of(const StateReader& state, const std::string& serial, std::int64_t first, std::int64_t last) {
   Json events = Json::array();
-  state.scan("hist/" + serial + "/", [&](std::string_view, std::string_view value) {
+  state.scan(std::string(history_key_prefix) + serial + "/", [&](std::string_view, std::string_view value) {
     Json event = Json::parse(value);
     // Keep events whose lot overlaps [first, last].
     std::string lot = event.value("lot", "");
@@ -167,7 +167,7 @@ namespace {
 // once it is set, which stops the scan it runs in.
 class InvariantCheck {
  public:
-  explicit InvariantCheck(const StateReader& state) : state_(state) {}
+  InvariantCheck(const StateReader& state, QueryIndexes indexes) : state_(state), indexed_(indexes == QueryIndexes::kept) {}
 
   bool breaks(std::string message) {
     if (!broken_) broken_ = Error{"invariant_broken", std::move(message)};
@@ -186,7 +186,7 @@ class InvariantCheck {
       if (!lot) return breaks("lot " + std::string(key) + " is damaged");
       if (key.substr(4) != lot->id()) return breaks("lot key " + std::string(key) + " differs from its range");
       if (lot->quantity() <= 0) return breaks("lot " + lot->id() + " has no units");
-      if (!state_.get(account_lot_key(lot->holder, lot->id()))) return breaks("lot " + lot->id() + " is not indexed under its holder");
+      if (indexed_ && !state_.get(account_lot_key(lot->holder, lot->id()))) return breaks("lot " + lot->id() + " is not indexed under its holder");
       if (lot->status == LotStatus::pledged) {
         auto p = state_.get("pledge/" + lot->pledge);
         if (!p) return breaks("pledged lot " + lot->id() + " has no pledge");
@@ -209,8 +209,8 @@ class InvariantCheck {
     // Each lot is indexed under its holder, so one index entry more than
     // there are lots indexes a lot where it is not.
     std::uint64_t indexed = 0;
-    state_.scan("acctlot/", [&](std::string_view, std::string_view) { return ++indexed, true; });
-    if (indexed != lots_) return breaks("an account indexes a lot it does not hold");
+    if (indexed_) state_.scan(account_lot_key_prefix, [&](std::string_view, std::string_view) { return ++indexed, true; });
+    if (indexed_ && indexed != lots_) return breaks("an account indexes a lot it does not hold");
     // A serial none of whose units is in a lot has lost them all.
     state_.scan("serial/", [&](std::string_view key, std::string_view) {
       bool has_lot = false;
@@ -270,6 +270,7 @@ class InvariantCheck {
   }
 
   const StateReader& state_;
+  const bool indexed_;  // the holder index of lots is in state_
   std::optional<Error> broken_;
   std::uint64_t lots_ = 0;
   std::map<std::string, Holdings> holdings_;       // holdings key -> sums of the lots
@@ -278,8 +279,8 @@ class InvariantCheck {
 
 }  // namespace
 
-Status check_invariants(const StateReader& state) {
-  InvariantCheck check(state);
+Status check_invariants(const StateReader& state, QueryIndexes indexes) {
+  InvariantCheck check(state, indexes);
   if (check.lots_and_serials() && check.holdings()) check.pledges();
   return check.result();
 }

@@ -10,6 +10,7 @@
 #include "base/json.h"
 #include "base/result.h"
 #include "ledger/state.h"
+#include "ledger/state_machine.h"
 
 namespace ecoledger::ledger {
 
@@ -31,7 +32,8 @@ json::Json query_prices(const StateReader& state);
 
 // The registry's invariants over the whole state: per serial the lots cover
 // [1, issued] exactly once; every pledged lot has its open pledge and back;
-// every lot is indexed under its holder. Error "invariant_broken".
-Status check_invariants(const StateReader& state);
+// every lot is indexed under its holder (unless the query indexes were
+// dropped from state). Error "invariant_broken".
+Status check_invariants(const StateReader& state, QueryIndexes indexes = QueryIndexes::kept);
 
 }  // namespace ecoledger::ledger

@@ -72,7 +72,7 @@ std::string date_of(const std::string& time) { return time.substr(0, 10); }
 void add_history(StateOverlay& state, const TxContext& ctx, const std::string& serial, json::CanonicalObject event) {
   char prefix[48];
   std::snprintf(prefix, sizeof prefix, "/%016llu/", static_cast<unsigned long long>(ctx.seq));
-  std::string base = "hist/" + serial + prefix;
+  std::string base = std::string(history_key_prefix) + serial + prefix;
   // Events of this seq are written only by this transaction, numbered from
   // 00 without gaps, so the transaction's own count is the next number.
   int n = ctx.history_events[serial]++;

@@ -7,6 +7,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "base/check.h"
 #include "ledger/table_options.h"
 
 namespace ecoledger::ledger {
@@ -15,6 +16,7 @@ struct ScratchState::Impl {
   std::string dir;
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::WriteOptions write_options;
+  QueryIndexes indexes = QueryIndexes::kept;
   ~Impl() {
     db.reset();
     std::error_code ec;
@@ -25,12 +27,13 @@ struct ScratchState::Impl {
 ScratchState::ScratchState(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ScratchState::~ScratchState() = default;
 
-Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& parent_dir) {
+Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& parent_dir, QueryIndexes indexes) {
   std::string parent = parent_dir.empty() ? std::filesystem::temp_directory_path().string() : parent_dir;
   std::string pattern = parent + "/ecoledger-audit-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr) return fail("io_error", "cannot create a scratch directory in " + parent);
   auto impl = std::make_unique<Impl>();
   impl->dir = pattern;
+  impl->indexes = indexes;
   rocksdb::Options options;
   options.create_if_missing = true;
   options.write_buffer_size = scratch_write_buffer_bytes;
@@ -51,6 +54,7 @@ Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& pa
 }
 
 std::optional<std::string> ScratchState::get(std::string_view key) const {
+  ECOLEDGER_CHECK(impl_->indexes == QueryIndexes::kept || !is_query_index_key(key));
   std::string value;
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), "S" + std::string(key), &value);
   if (!s.ok()) return std::nullopt;
@@ -58,6 +62,7 @@ std::optional<std::string> ScratchState::get(std::string_view key) const {
 }
 
 void ScratchState::scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  ECOLEDGER_CHECK(impl_->indexes == QueryIndexes::kept || !is_query_index_key(prefix));
   std::string start = "S" + std::string(prefix);
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next())
@@ -67,7 +72,9 @@ void ScratchState::scan(std::string_view prefix, const std::function<bool(std::s
 
 Status ScratchState::apply(const StateOverlay& overlay, std::span<const std::string> marks) {
   rocksdb::WriteBatch batch;
+  const bool drop_indexes = impl_->indexes == QueryIndexes::dropped;
   for (const auto& [key, value] : overlay.writes()) {
+    if (drop_indexes && is_query_index_key(key)) continue;
     if (value) batch.Put("S" + key, *value);
     else batch.Delete("S" + key);
   }

@@ -10,6 +10,7 @@
 
 #include "base/result.h"
 #include "ledger/state.h"
+#include "ledger/state_machine.h"
 
 namespace ecoledger::ledger {
 
@@ -21,8 +22,10 @@ inline constexpr std::size_t scratch_write_buffer_bytes = 4 * 1024 * 1024;
 class ScratchState final : public StateReader {
  public:
   // Creates the database in a new directory under parent_dir (default: the
-  // system temporary directory).
-  static Result<std::unique_ptr<ScratchState>> create(const std::string& parent_dir = "");
+  // system temporary directory). With QueryIndexes::dropped, apply() leaves
+  // the query indexes out, and a get or a scan within one is a broken
+  // invariant (the state machine never reads them).
+  static Result<std::unique_ptr<ScratchState>> create(const std::string& parent_dir = "", QueryIndexes indexes = QueryIndexes::kept);
   ~ScratchState() override;
 
   std::optional<std::string> get(std::string_view key) const override;

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "ledger/signature_check.h"
@@ -28,6 +29,16 @@ inline constexpr std::size_t account_name_bytes_max = 256;
 // them built from its lots when it is opened (Ledger::open).
 inline constexpr const char* state_version_key = "meta/state_version";
 inline constexpr const char* state_version = "2";
+
+// The query indexes: state the state machine writes for queries and never
+// reads, namely a serial's history and the index of lots by holder. A replay
+// that proves a journal without comparing its state with a node's may leave
+// them out (`ecoledger audit --records` and `--url`): they are four of the
+// about fourteen entries a transfer writes.
+inline constexpr std::string_view history_key_prefix = "hist/";
+inline constexpr std::string_view account_lot_key_prefix = "acctlot/";
+enum class QueryIndexes { kept, dropped };
+bool is_query_index_key(std::string_view key);
 
 struct TxContext {
   const Transaction& tx;

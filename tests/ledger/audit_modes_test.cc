@@ -21,8 +21,8 @@ using Store = ledger::Auditor::StateStore;
 // on two threads (pipelined with the scratch_disk store).
 ledger::AuditReport audit(const std::vector<std::string>& records, Signatures signatures, std::size_t chunk,
                           const std::optional<json::Json>& checkpoint = std::nullopt, const std::optional<std::string>& node_pub = std::nullopt,
-                          Store store = Store::memory) {
-  ledger::Auditor auditor(store, signatures);
+                          Store store = Store::memory, ledger::QueryIndexes indexes = ledger::QueryIndexes::kept) {
+  ledger::Auditor auditor(store, signatures, indexes);
   if (chunk == 0) {
     for (const auto& r : records)
       if (!auditor.feed(r)) break;
@@ -114,6 +114,8 @@ TEST_CASE("audit: chunks prepared on several threads, pipelined or not, give the
       for (std::size_t chunk : {1, 2, 3, 100}) require_same(serial, audit(records, mode, chunk));
       // Pipelined: each scratch store is a RocksDB, so two chunk sizes only.
       for (std::size_t chunk : {3, 100}) require_same(serial, audit(records, mode, chunk, std::nullopt, std::nullopt, Store::scratch_disk));
+      // Without the query indexes (`audit --records`): the same verdicts.
+      require_same(serial, audit(records, mode, 3, std::nullopt, std::nullopt, Store::scratch_disk, ledger::QueryIndexes::dropped));
     }
 }
 
