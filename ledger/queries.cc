@@ -208,9 +208,11 @@ class InvariantCheck {
     if (!serial.empty() && !serial_covered(serial, ranges)) return false;
     // Each lot is indexed under its holder, so one index entry more than
     // there are lots indexes a lot where it is not.
-    std::uint64_t indexed = 0;
-    if (indexed_) state_.scan(account_lot_key_prefix, [&](std::string_view, std::string_view) { return ++indexed, true; });
-    if (indexed_ && indexed != lots_) return breaks("an account indexes a lot it does not hold");
+    if (indexed_) {
+      std::uint64_t indexed = 0;
+      state_.scan(account_lot_key_prefix, [&](std::string_view, std::string_view) { return ++indexed, true; });
+      if (indexed != lots_) return breaks("an account indexes a lot it does not hold");
+    }
     // A serial none of whose units is in a lot has lost them all.
     state_.scan("serial/", [&](std::string_view key, std::string_view) {
       bool has_lot = false;
