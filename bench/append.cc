@@ -1,20 +1,24 @@
-// append: in-process, durable, signed transfers through Ledger::submit in
-// batches of the size the node forms.
+// append: in-process, durable, signed transfers through the node's Sequencer
+// (node/sequencer.h), in batches of --batch transactions.
 //
 // Setup (not timed): genesis, `accounts` account.open and one PRT issuance of
 // bench_lot_units per account. Then `transfers` transfers of one unit each,
 // from a random account's remaining issuance lot to another random account,
-// are built and signed on all cores a round at a time, and only the submit()
-// calls are timed, so memory stays bounded however many transfers there are.
+// are built and signed on all cores a round at a time, and only their way
+// through the sequencer is timed, so memory stays bounded however many transfers there are.
 // With --early E the rate of the window of W transfers ending at transfer E
-// and of the last W transfers are reported too (the growth bench).
+// and of the last W transfers are reported too (the growth bench). With
+// --marks FILE, each batch's end is written there as "transfers seconds", so
+// rates over any window can be computed afterwards.
 // The ledger is left in --dir, with its node key (node.key, node.pub.pem) so
 // ecoledgerd can serve it, for the replay, proofs and footprint benches.
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <thread>
@@ -24,14 +28,18 @@
 #include "bench/benches.h"
 #include "ledger/ledger.h"
 #include "ledger/transaction.h"
+#include "node/limits.h"
+#include "node/sequencer.h"
 
 namespace ecoledger::bench {
 namespace {
 
-inline constexpr std::int64_t t0_ms = 1795852800000;  // 2026-11-28T08:00:00.000Z
 inline constexpr const char* ledger_id = "bench-ledger";
 // Transfers signed ahead of each timed round: bounds memory (about 400 bytes each).
 inline constexpr std::size_t round_transfers = 100'000;
+// Jobs (of one batch each) queued at the sequencer at once: enough that its
+// preparer never waits for work.
+inline constexpr std::size_t jobs_in_flight_max = 4;
 
 // CPU seconds the calling thread has used.
 double thread_cpu_seconds() {
@@ -40,12 +48,27 @@ double thread_cpu_seconds() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
+// CPU seconds the whole process has used, on every thread.
+double process_cpu_seconds() {
+  timespec t{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
 // (transfers submitted, seconds spent in submit) at the end of each batch.
 struct Progress {
   std::vector<std::pair<std::size_t, double>> marks{{0, 0.0}};
-  // CPU seconds of the thread that commits, in commit(): the serial part of
-  // the append path, which bounds the rate however many cores verify.
+  // CPU seconds of the sequencer's committer thread between its first and
+  // last completion of each call, and the transfers committed in them: the
+  // serial part of the append path, which bounds the rate however many cores
+  // verify.
   double commit_cpu_seconds = 0;
+  std::size_t commit_cpu_transfers = 0;
+  double commit_cpu_at = 0;
+  bool commit_cpu_marked = false;
+  // CPU seconds of the whole process while submitting: with the wall seconds,
+  // how many cores were busy.
+  double process_cpu_seconds = 0;
   // Transfers per second over the window of `window` transfers ending at or
   // just before `end` (batch boundaries).
   double rate(std::size_t end, std::size_t window) const {
@@ -58,13 +81,15 @@ struct Progress {
   }
 };
 
-// Submits texts in batches, as the node's sequencer does: batch k+1 is
-// prepared (parsed, signatures verified on every core) on a second thread
-// while batch k commits; with pipeline false, each batch is submitted whole
-// in turn. Every transaction must be accepted. Returns the wall seconds from
-// the first prepare to the last commit; with progress, marks each batch's end.
+// Submits texts through the node's own Sequencer, in jobs of `batch`
+// transactions, so batches form, are prepared (parsed, signatures verified on
+// every core) and are committed exactly as in ecoledgerd: the preparer runs
+// ahead of the committer by up to one prepared batch. With pipeline false,
+// each batch is submitted whole in turn (Ledger::submit). Every transaction
+// must be accepted. Returns the wall seconds from the first enqueue to the
+// last completion; with progress, marks each batch's end.
 double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts, std::size_t batch, bool pipeline,
-                  std::int64_t& now_ms, Progress* progress = nullptr) {
+                  Progress* progress = nullptr) {
   std::vector<std::vector<std::string>> chunks;
   for (std::size_t i = 0; i < texts.size(); i += batch)
     chunks.emplace_back(texts.begin() + static_cast<std::ptrdiff_t>(i),
@@ -72,28 +97,63 @@ double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts,
   if (chunks.empty()) return 0;
   const double marked = progress ? progress->marks.back().second : 0.0;
   const auto start = std::chrono::steady_clock::now();
-  std::optional<ledger::PreparedBatch> ready;
-  if (pipeline) ready.emplace(ledger.prepare(chunks[0]));
-  for (std::size_t k = 0; k < chunks.size(); ++k) {
-    std::vector<Result<ledger::Receipt>> results;
-    if (pipeline) {
-      std::optional<ledger::PreparedBatch> next;
-      std::thread preparer([&] {
-        if (k + 1 < chunks.size()) next.emplace(ledger.prepare(chunks[k + 1]));
-      });
-      const double cpu_before = thread_cpu_seconds();
-      results = ledger.commit(std::move(*ready), ++now_ms);
-      if (progress) progress->commit_cpu_seconds += thread_cpu_seconds() - cpu_before;
-      preparer.join();
-      ready = std::move(next);
-    } else {
-      results = ledger.submit(chunks[k], ++now_ms);
-    }
+  const double process_cpu_before = process_cpu_seconds();
+  auto count_cpu = [&] {
+    if (progress) progress->process_cpu_seconds += process_cpu_seconds() - process_cpu_before;
+  };
+  auto check = [](const std::vector<Result<ledger::Receipt>>& results) {
     for (const auto& r : results)
       if (!r) die("submit refused a bench transaction: " + r.error().code + ": " + r.error().message);
-    if (progress) progress->marks.emplace_back(progress->marks.back().first + chunks[k].size(), marked + seconds_since(start));
+  };
+  if (!pipeline) {
+    for (const auto& chunk : chunks) {
+      check(ledger.submit(chunk, ledger::now_unix_ms()));
+      if (progress) progress->marks.emplace_back(progress->marks.back().first + chunk.size(), marked + seconds_since(start));
+    }
+    count_cpu();
+    return seconds_since(start);
   }
-  return seconds_since(start);
+  node::Sequencer sequencer(ledger, node::SequencerLimits{batch, node::limits::batch_wait_us, jobs_in_flight_max * batch},
+                            nullptr);
+  std::mutex mutex;
+  std::condition_variable completed;
+  std::size_t in_flight = 0;   // guarded by mutex
+  std::size_t completions = 0; // guarded by mutex
+  for (std::size_t k = 0; k < chunks.size(); ++k) {
+    std::unique_lock lock(mutex);
+    completed.wait(lock, [&] { return in_flight < jobs_in_flight_max; });
+    ++in_flight;
+    lock.unlock();
+    const std::size_t size = chunks[k].size();
+    // Completions run in order on the committer thread: its CPU clock, read
+    // there, is the committing thread's CPU time.
+    Status queued = sequencer.enqueue(std::move(chunks[k]), [&, size](std::vector<Result<ledger::Receipt>> results) {
+      check(results);
+      const double cpu = thread_cpu_seconds();
+      std::lock_guard guard(mutex);
+      if (progress) {
+        progress->marks.emplace_back(progress->marks.back().first + size, marked + seconds_since(start));
+        if (progress->commit_cpu_marked) {
+          progress->commit_cpu_seconds += cpu - progress->commit_cpu_at;
+          progress->commit_cpu_transfers += size;
+        }
+        progress->commit_cpu_at = cpu;
+        progress->commit_cpu_marked = true;
+      }
+      --in_flight;
+      ++completions;
+      completed.notify_all();
+    });
+    if (!queued) die("enqueue: " + queued.error().message);
+  }
+  std::unique_lock lock(mutex);
+  completed.wait(lock, [&] { return completions == chunks.size(); });
+  lock.unlock();
+  const double seconds = seconds_since(start);
+  count_cpu();
+  sequencer.stop();
+  if (progress) progress->commit_cpu_marked = false;  // the next call's committer is another thread
+  return seconds;
 }
 
 std::uint64_t directory_bytes(const std::string& dir) {
@@ -128,8 +188,7 @@ int run_append(const Args& args) {
   auto registry = crypto::PrivateKey::generate();
   auto node = crypto::PrivateKey::generate();
   if (!registry || !node) die("key generation failed");
-  std::int64_t now_ms = t0_ms;
-  auto created = ledger::Ledger::create(dir, *registry, *node, ledger_id, now_ms);
+  auto created = ledger::Ledger::create(dir, *registry, *node, ledger_id, ledger::now_unix_ms());
   if (!created) die("create: " + created.error().message);
   ledger::Ledger& ledger = **created;
   write_private(dir + "/node.key", node->to_pem());
@@ -144,7 +203,7 @@ int run_append(const Args& args) {
     return json::canonical(ledger::sign_transaction(
         ledger::make_transaction(ledger_id, "open-" + bench_account_name(i), "account.open", body), *registry, "registry#k1"));
   });
-  submit_all(ledger, opens, batch, pipeline, now_ms);
+  submit_all(ledger, opens, batch, pipeline);
   auto issues = build_parallel(accounts, [&](std::size_t i) {
     json::Json body{{"asset", "PRT"}, {"serial", "PRT-" + bench_account_name(i)}, {"holder", bench_account_name(i)},
                     {"quantity", bench_lot_units}, {"pollutant", "COD"}, {"region", "350500"}, {"valid_from", "2026-01-01"},
@@ -152,7 +211,7 @@ int run_append(const Args& args) {
     return json::canonical(ledger::sign_transaction(
         ledger::make_transaction(ledger_id, "issue-" + bench_account_name(i), "asset.issue", body), *registry, "registry#k1"));
   });
-  submit_all(ledger, issues, batch, pipeline, now_ms);
+  submit_all(ledger, issues, batch, pipeline);
 
   // The plan is fixed by the seed; each sender gives the first unit of its
   // remaining issuance lot, so every lot id is known before signing.
@@ -180,7 +239,7 @@ int run_append(const Args& args) {
           ledger::make_transaction(ledger_id, "t" + std::to_string(done + i), "transfer", body), keys[p.from],
           bench_account_name(p.from) + "#k1"));
     });
-    seconds += submit_all(ledger, texts, batch, pipeline, now_ms, &progress);
+    seconds += submit_all(ledger, texts, batch, pipeline, &progress);
     done += round;
   }
   ECOLEDGER_CHECK(ledger.head().size == records_before + transfers);
@@ -193,8 +252,14 @@ int run_append(const Args& args) {
                      {"pipeline", pipeline},
                      {"records", records},
                      {"disk_bytes_per_record", static_cast<double>(directory_bytes(dir)) / static_cast<double>(records)},
-                     {"peak_rss_bytes", peak_rss_bytes_self()}};
-  if (pipeline) figures["commit_cpu_us_per_tx"] = 1e6 * progress.commit_cpu_seconds / static_cast<double>(transfers);
+                     {"peak_rss_bytes", peak_rss_bytes_self()},
+                     {"cores_busy", progress.process_cpu_seconds / seconds}};
+  if (pipeline) figures["commit_cpu_us_per_tx"] = 1e6 * progress.commit_cpu_seconds / static_cast<double>(progress.commit_cpu_transfers);
+  if (const std::string marks = args.text("marks", ""); !marks.empty()) {
+    std::string text;
+    for (const auto& [count, at] : progress.marks) text += std::to_string(count) + " " + std::to_string(at) + "\n";
+    write_private(marks, text);
+  }
   if (early > 0) {
     figures["early_records"] = records_before + early;
     figures["early_tx_per_s"] = progress.rate(early, window);

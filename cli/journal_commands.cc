@@ -325,7 +325,9 @@ int cmd_audit(int argc, char** argv) {
   // glibc gives each thread that allocates its own arena and keeps what is
   // freed there; with the chunk workers that was 6 MiB of the auditor's
   // memory bound (peak RSS 65 MiB on a 1,000,000-record replay, 59 MiB
-  // with two arenas).
+  // with two arenas). This is for builds on glibc's malloc (sanitizers,
+  // -DECOLEDGER_JEMALLOC=OFF); with jemalloc the call changes nothing and
+  // base/jemalloc_options.cc sets two arenas for the same reason.
   mallopt(M_ARENA_MAX, audit_malloc_arenas_max);
   // --no-sigs: hashes, links, JCS form and state only; Ed25519 is trusted.
   // Only --data compares the replayed state with a node's, entry by entry;
