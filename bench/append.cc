@@ -5,7 +5,8 @@
 // bench_lot_units per account. Then `transfers` transfers of one unit each,
 // from a random account's remaining issuance lot to another random account,
 // are built and signed on all cores a round at a time, and only their way
-// through the sequencer is timed, so memory stays bounded however many transfers there are.
+// through the sequencer is timed, so memory stays bounded however many
+// transfers there are.
 // With --early E the rate of the window of W transfers ending at transfer E
 // and of the last W transfers are reported too (the growth bench). With
 // --marks FILE, each batch's end is written there as "transfers seconds", so
