@@ -42,17 +42,11 @@ inline constexpr std::size_t round_transfers = 100'000;
 // preparer never waits for work.
 inline constexpr std::size_t jobs_in_flight_max = 4;
 
-// CPU seconds the calling thread has used.
-double thread_cpu_seconds() {
+// CPU seconds on a clock: CLOCK_THREAD_CPUTIME_ID for the calling thread,
+// CLOCK_PROCESS_CPUTIME_ID for every thread of the process.
+double cpu_seconds(clockid_t clock) {
   timespec t{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-// CPU seconds the whole process has used, on every thread.
-double process_cpu_seconds() {
-  timespec t{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  ::clock_gettime(clock, &t);
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
@@ -65,8 +59,8 @@ struct Progress {
   // verify.
   double commit_cpu_seconds = 0;
   std::size_t commit_cpu_transfers = 0;
-  double commit_cpu_at = 0;
-  bool commit_cpu_marked = false;
+  // The committer's CPU clock at the last completion of the current call.
+  std::optional<double> commit_cpu_at;
   // CPU seconds of the whole process while submitting: with the wall seconds,
   // how many cores were busy.
   double process_cpu_seconds = 0;
@@ -98,9 +92,9 @@ double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts,
   if (chunks.empty()) return 0;
   const double marked = progress ? progress->marks.back().second : 0.0;
   const auto start = std::chrono::steady_clock::now();
-  const double process_cpu_before = process_cpu_seconds();
+  const double process_cpu_before = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
   auto count_cpu = [&] {
-    if (progress) progress->process_cpu_seconds += process_cpu_seconds() - process_cpu_before;
+    if (progress) progress->process_cpu_seconds += cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_before;
   };
   auto check = [](const std::vector<Result<ledger::Receipt>>& results) {
     for (const auto& r : results)
@@ -130,16 +124,15 @@ double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts,
     // there, is the committing thread's CPU time.
     Status queued = sequencer.enqueue(std::move(chunks[k]), [&, size](std::vector<Result<ledger::Receipt>> results) {
       check(results);
-      const double cpu = thread_cpu_seconds();
+      const double cpu = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
       std::lock_guard guard(mutex);
       if (progress) {
         progress->marks.emplace_back(progress->marks.back().first + size, marked + seconds_since(start));
-        if (progress->commit_cpu_marked) {
-          progress->commit_cpu_seconds += cpu - progress->commit_cpu_at;
+        if (progress->commit_cpu_at) {
+          progress->commit_cpu_seconds += cpu - *progress->commit_cpu_at;
           progress->commit_cpu_transfers += size;
         }
         progress->commit_cpu_at = cpu;
-        progress->commit_cpu_marked = true;
       }
       --in_flight;
       ++completions;
@@ -153,7 +146,7 @@ double submit_all(ledger::Ledger& ledger, const std::vector<std::string>& texts,
   const double seconds = seconds_since(start);
   count_cpu();
   sequencer.stop();
-  if (progress) progress->commit_cpu_marked = false;  // the next call's committer is another thread
+  if (progress) progress->commit_cpu_at.reset();  // the next call's committer is another thread
   return seconds;
 }
 
