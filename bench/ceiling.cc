@@ -1,7 +1,11 @@
 // ceiling: the machine's physical limits, measured in the same run as the
 // benches they bound.
 //   ed25519_verify_per_s  OpenSSL Ed25519 verifications per second, one
-//                         thread per core, the key parsed once per thread
+//                         thread per core, the key parsed once per thread:
+//                         the ceiling issue #7 defines
+//   ed25519_libsodium_verify_per_s
+//                         the same with libsodium, which ecoledger verifies
+//                         valid signatures with (ledger/crypto.cc)
 //   sha256_bytes_per_s    one core, 1 MiB buffers
 //   fdatasync_ms          p50 of one 512-byte write + fdatasync in --dir
 #include <fcntl.h>
@@ -26,30 +30,67 @@ inline constexpr std::size_t message_bytes = 320;  // about a signed transfer
 inline constexpr std::size_t sha_buffer_bytes = 1 << 20;
 inline constexpr std::size_t fdatasync_samples_max = 10000;
 
-double ed25519_per_s(unsigned threads, double seconds) {
+struct SignedMessage {
+  std::string pub, message, sig;
+};
+
+SignedMessage signed_message() {
   auto key = crypto::PrivateKey::generate();
   ECOLEDGER_CHECK(key.has_value());
-  const std::string message(message_bytes, 'm');
-  const std::string sig = key->sign(message);
-  const std::string pub = key->public_raw();
+  SignedMessage m{key->public_raw(), std::string(message_bytes, 'm'), ""};
+  m.sig = key->sign(m.message);
+  return m;
+}
+
+// OpenSSL's verifier with the key parsed once: the floor of OpenSSL's cost.
+class OpensslVerifier {
+ public:
+  explicit OpensslVerifier(const SignedMessage& m)
+      : m_(m), pkey_(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(m.pub.data()), m.pub.size())),
+        ctx_(EVP_MD_CTX_new()) {
+    ECOLEDGER_CHECK(pkey_ != nullptr && ctx_ != nullptr);
+  }
+  ~OpensslVerifier() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_PKEY_free(pkey_);
+  }
+  OpensslVerifier(const OpensslVerifier&) = delete;
+  OpensslVerifier& operator=(const OpensslVerifier&) = delete;
+  bool operator()() {
+    return EVP_DigestVerifyInit(ctx_, nullptr, nullptr, nullptr, pkey_) == 1 &&
+           EVP_DigestVerify(ctx_, reinterpret_cast<const unsigned char*>(m_.sig.data()), m_.sig.size(),
+                            reinterpret_cast<const unsigned char*>(m_.message.data()), m_.message.size()) == 1;
+  }
+
+ private:
+  const SignedMessage& m_;
+  EVP_PKEY* pkey_;
+  EVP_MD_CTX* ctx_;
+};
+
+// libsodium's verifier, the one ecoledger answers valid signatures with.
+struct LibsodiumVerifier {
+  explicit LibsodiumVerifier(const SignedMessage& m) : m(m) {}
+  bool operator()() const { return crypto::ed25519_verify_libsodium(m.pub, m.message, m.sig); }
+  const SignedMessage& m;
+};
+
+// Verifications per second of one signature on `threads` threads, each with
+// its own Verifier.
+template <typename Verifier>
+double verifications_per_s(unsigned threads, double seconds) {
+  const SignedMessage m = signed_message();
   std::atomic<bool> stop{false};
   std::vector<std::uint64_t> counts(threads, 0);
   std::vector<std::thread> workers;
   for (unsigned t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
-      EVP_PKEY* pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(pub.data()), pub.size());
-      ECOLEDGER_CHECK(pkey != nullptr);
-      EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+      Verifier verify(m);
       std::uint64_t n = 0;
       while (!stop.load(std::memory_order_relaxed)) {
-        bool ok = EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) == 1 &&
-                  EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                                   reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
-        ECOLEDGER_CHECK(ok);
+        ECOLEDGER_CHECK(verify());
         ++n;
       }
-      EVP_MD_CTX_free(ctx);
-      EVP_PKEY_free(pkey);
       counts[t] = n;
     });
   }
@@ -100,11 +141,13 @@ int run_ceiling(const Args& args) {
   const std::string dir = args.text("dir", ".");
   const double seconds = static_cast<double>(args.u64("ms", 2000)) / 1e3;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  double verify_all = ed25519_per_s(cores, seconds);
-  double verify_one = ed25519_per_s(1, seconds / 2);
+  double verify_all = verifications_per_s<OpensslVerifier>(cores, seconds);
+  double verify_one = verifications_per_s<OpensslVerifier>(1, seconds / 2);
+  double libsodium_all = verifications_per_s<LibsodiumVerifier>(cores, seconds);
   report("ceiling", {{"cores", cores},
                      {"ed25519_verify_per_s", verify_all},
                      {"ed25519_verify_per_s_one_core", verify_one},
+                     {"ed25519_libsodium_verify_per_s", libsodium_all},
                      {"sha256_bytes_per_s", sha256_bytes_per_s(seconds / 2)},
                      {"fdatasync_ms", fdatasync_ms(dir, args.u64("syncs", 200))}});
   return 0;

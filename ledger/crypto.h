@@ -1,7 +1,8 @@
-// Cryptographic primitives of the wire format, over OpenSSL:
+// Cryptographic primitives of the wire format, over OpenSSL (and libsodium
+// for the common case of Ed25519 verification):
 // SHA-256, Ed25519 (keys, signatures), lowercase hex and standard base64.
 //
-// All functions are pure and thread-safe (OpenSSL 3 one-shot APIs).
+// All functions are pure and thread-safe (OpenSSL 3 one-shot APIs, libsodium).
 #pragma once
 
 #include <array>
@@ -51,8 +52,17 @@ class PrivateKey {
 // The 32 raw bytes of an Ed25519 public key in SubjectPublicKeyInfo PEM.
 Result<std::string> public_raw_from_pem(std::string_view pem);
 
-// Verifies an Ed25519 signature given the 32 raw public key bytes.
+// Verifies an Ed25519 signature given the 32 raw public key bytes, by
+// OpenSSL's rule (RFC 8032 without the cofactor, S < L; small-order keys are
+// not refused). libsodium answers first and OpenSSL decides what it rejects.
 bool ed25519_verify(std::string_view public_raw, std::string_view message,
                     std::string_view signature_raw);
+
+// The two verifiers ed25519_verify combines, for the ceiling bench and the
+// tests that pin the rule. libsodium's accepts a subset of OpenSSL's.
+bool ed25519_verify_openssl(std::string_view public_raw, std::string_view message,
+                            std::string_view signature_raw);
+bool ed25519_verify_libsodium(std::string_view public_raw, std::string_view message,
+                              std::string_view signature_raw);
 
 }  // namespace ecoledger::crypto
