@@ -4,8 +4,9 @@
 //                         thread per core, the key parsed once per thread:
 //                         the ceiling issue #7 defines
 //   ed25519_libsodium_verify_per_s
-//                         the same with libsodium, which ecoledger verifies
-//                         valid signatures with (ledger/crypto.cc)
+//                         libsodium's, all cores, through the function
+//                         ecoledger answers valid signatures with
+//                         (ledger/crypto.cc; it decodes the key each call)
 //   sha256_bytes_per_s    one core, 1 MiB buffers
 //   fdatasync_ms          p50 of one 512-byte write + fdatasync in --dir
 #include <fcntl.h>

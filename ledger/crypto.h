@@ -58,8 +58,9 @@ Result<std::string> public_raw_from_pem(std::string_view pem);
 bool ed25519_verify(std::string_view public_raw, std::string_view message,
                     std::string_view signature_raw);
 
-// The two verifiers ed25519_verify combines, for the ceiling bench and the
-// tests that pin the rule. libsodium's accepts a subset of OpenSSL's.
+// The two verifiers ed25519_verify combines, for the tests that pin the rule
+// and (libsodium's) the ceiling bench. libsodium's accepts a subset of
+// OpenSSL's.
 bool ed25519_verify_openssl(std::string_view public_raw, std::string_view message,
                             std::string_view signature_raw);
 bool ed25519_verify_libsodium(std::string_view public_raw, std::string_view message,
