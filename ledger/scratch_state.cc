@@ -9,6 +9,7 @@
 
 #include "base/check.h"
 #include "ledger/table_options.h"
+#include "ledger/value_cache.h"
 
 namespace ecoledger::ledger {
 
@@ -17,6 +18,10 @@ struct ScratchState::Impl {
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::WriteOptions write_options;
   QueryIndexes indexes = QueryIndexes::kept;
+  // The state's hot keys (accounts, holdings) outgrow the small memtable, so
+  // without it most reads search the memtable and several levels (perf:
+  // ScratchState::get 21% of audit's samples, about 3.4 µs per read).
+  ValueCache cache{scratch_read_cache_bytes};
   ~Impl() {
     db.reset();
     std::error_code ec;
@@ -55,9 +60,13 @@ Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& pa
 
 std::optional<std::string> ScratchState::get(std::string_view key) const {
   ECOLEDGER_CHECK(impl_->indexes == QueryIndexes::kept || !is_query_index_key(key));
+  const std::string state_key(key);
+  ValueCache::Lookup cached = impl_->cache.find(state_key);
+  if (cached.value) return cached.value;
   std::string value;
-  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), "S" + std::string(key), &value);
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), "S" + state_key, &value);
   if (!s.ok()) return std::nullopt;
+  impl_->cache.fill(state_key, value, cached.ticket);
   return value;
 }
 
@@ -81,6 +90,7 @@ Status ScratchState::apply(const StateOverlay& overlay, std::span<const std::str
   for (const std::string& mark : marks) batch.Put("T" + mark, "");
   rocksdb::Status s = impl_->db->Write(impl_->write_options, &batch);
   if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());
+  impl_->cache.written(overlay.writes());
   return ok();
 }
 
