@@ -15,6 +15,7 @@
 #include "base/check.h"
 #include "ledger/pinned_merkle_levels.h"
 #include "ledger/table_options.h"
+#include "ledger/value_cache.h"
 
 namespace ecoledger::ledger {
 namespace {
@@ -85,6 +86,7 @@ class AppendInfoLog final : public rocksdb::Logger {
 struct Store::Impl : public StateReader, public MerkleNodeReader {
   std::unique_ptr<rocksdb::DB> db;
   PinnedMerkleLevels pinned;
+  mutable ValueCache cache{store_read_cache_bytes};  // filled by const reads
 
   std::optional<std::string> raw_get(const std::string& key) const {
     std::string value;
@@ -96,10 +98,15 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
   }
 
   std::optional<std::string> get(std::string_view key) const override {
+    const std::string state_key(key);
+    ValueCache::Lookup cached = cache.find(state_key);
+    if (cached.value) return cached.value;
     std::string full_key;
     full_key.reserve(state_key_prefix.size() + key.size());
     full_key.append(state_key_prefix).append(key);
-    return raw_get(full_key);
+    auto value = raw_get(full_key);
+    if (value) cache.fill(state_key, *value, cached.ticket);
+    return value;
   }
 
   // Copies the pinned levels' nodes from the store, each level in index order.
@@ -265,6 +272,7 @@ Status Store::write(const AppendBatch& batch) {
   options.sync = true;
   rocksdb::Status s = impl_->db->Write(options, &wb);
   if (!s.ok()) return std::unexpected(storage_error(s));
+  impl_->cache.written(batch.state_writes);
   for (const auto& [id, hash] : batch.nodes) impl_->pinned.add(id.level, id.index, hash);
   std::lock_guard lock(head_mutex_);
   head_ = batch.head;

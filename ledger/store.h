@@ -31,6 +31,10 @@ namespace ecoledger::ledger {
 // RocksDB block cache of the node's store: holds the hot state (accounts,
 // lots, keys) that reads and the state machine look up.
 inline constexpr std::size_t store_block_cache_bytes = 64 * 1024 * 1024;
+// Values of state keys read, kept in front of RocksDB (ledger/value_cache.h):
+// as the ledger grows, accounts that are read on every transfer but seldom
+// written sink into the files, and a read searches more of them.
+inline constexpr std::size_t store_read_cache_bytes = 8 * 1024 * 1024;
 
 struct Head {
   std::uint64_t size = 0;
