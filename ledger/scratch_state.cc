@@ -60,14 +60,11 @@ Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& pa
 
 std::optional<std::string> ScratchState::get(std::string_view key) const {
   ECOLEDGER_CHECK(impl_->indexes == QueryIndexes::kept || !is_query_index_key(key));
-  const std::string state_key(key);
-  ValueCache::Lookup cached = impl_->cache.find(state_key);
-  if (cached.value) return cached.value;
-  std::string value;
-  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), "S" + state_key, &value);
-  if (!s.ok()) return std::nullopt;
-  impl_->cache.fill(state_key, value, cached.ticket);
-  return value;
+  return impl_->cache.read_through(std::string(key), [&](const std::string& state_key) -> std::optional<std::string> {
+    std::string value;
+    if (!impl_->db->Get(rocksdb::ReadOptions(), "S" + state_key, &value).ok()) return std::nullopt;
+    return value;
+  });
 }
 
 void ScratchState::scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const {

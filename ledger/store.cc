@@ -98,15 +98,12 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
   }
 
   std::optional<std::string> get(std::string_view key) const override {
-    const std::string state_key(key);
-    ValueCache::Lookup cached = cache.find(state_key);
-    if (cached.value) return cached.value;
-    std::string full_key;
-    full_key.reserve(state_key_prefix.size() + key.size());
-    full_key.append(state_key_prefix).append(key);
-    auto value = raw_get(full_key);
-    if (value) cache.fill(state_key, *value, cached.ticket);
-    return value;
+    return cache.read_through(std::string(key), [&](const std::string& state_key) {
+      std::string full_key;
+      full_key.reserve(state_key_prefix.size() + state_key.size());
+      full_key.append(state_key_prefix).append(state_key);
+      return raw_get(full_key);
+    });
   }
 
   // Copies the pinned levels' nodes from the store, each level in index order.

@@ -29,8 +29,7 @@ void ValueCache::evict_one(std::size_t hint) {
   for (std::size_t i = 0;; ++i) {
     const std::size_t bucket = (hint + i) % buckets;
     if (entries_.bucket_size(bucket) == 0) continue;
-    const std::string victim = entries_.begin(bucket)->first;
-    auto it = entries_.find(victim);
+    auto it = entries_.find(entries_.begin(bucket)->first);
     bytes_ -= charge(it->first.size(), it->second.size());
     entries_.erase(it);
     return;

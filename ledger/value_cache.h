@@ -22,7 +22,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 
 namespace ecoledger::ledger {
@@ -40,6 +39,16 @@ class ValueCache {
     std::uint64_t ticket = 0;          // on a miss: hand to fill()
   };
   Lookup find(const std::string& key) const;
+  // The cached value of key, or read(key) from the store (a
+  // std::optional<std::string>), kept by the ticket rule: what both stores' get() do.
+  template <typename Read>
+  std::optional<std::string> read_through(const std::string& key, Read&& read) {
+    Lookup cached = find(key);
+    if (cached.value) return cached.value;
+    std::optional<std::string> value = read(key);
+    if (value) fill(key, *value, cached.ticket);
+    return value;
+  }
   // Keeps value for key unless a write finished after the miss that gave the ticket.
   void fill(const std::string& key, const std::string& value, std::uint64_t ticket);
   // After the store has taken writes (key -> value, nullopt for a delete).
