@@ -123,6 +123,17 @@ PreparedBatch& PreparedBatch::operator=(PreparedBatch&&) noexcept = default;
 PreparedBatch::~PreparedBatch() = default;
 std::size_t PreparedBatch::size() const { return parts_->size; }
 
+void PreparedBatch::append(PreparedBatch later) {
+  ECOLEDGER_CHECK(parts_ != nullptr && later.parts_ != nullptr);
+  ECOLEDGER_CHECK(size() + later.size() <= batch_transactions_max);
+  // Within the bound every text was parsed, so the parsed list stays one per text.
+  Parts& more = *later.parts_;
+  parts_->parsed.insert(parts_->parsed.end(), std::make_move_iterator(more.parsed.begin()),
+                        std::make_move_iterator(more.parsed.end()));
+  parts_->size += more.size;
+  parts_->signatures.merge(std::move(more.signatures));
+}
+
 std::vector<Result<Receipt>> Ledger::submit(const std::vector<std::string>& tx_texts, std::int64_t now_ms) {
   return commit(prepare(tx_texts), now_ms);
 }

@@ -46,6 +46,10 @@ class PreparedBatch {
   PreparedBatch& operator=(PreparedBatch&&) noexcept;
   ~PreparedBatch();
   std::size_t size() const;  // transactions given to prepare()
+  // Joins a batch prepared later onto this one: committing the joined batch
+  // equals committing prepare(this batch's texts, then later's), one group
+  // commit instead of two. REQUIRES: size() + later.size() <= batch_transactions_max.
+  void append(PreparedBatch later);
 
  private:
   friend class Ledger;

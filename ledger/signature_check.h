@@ -54,6 +54,8 @@ class SignatureCache final : public SignatureCheck {
 
   bool verify(std::string_view public_raw, std::string_view message, std::string_view signature_raw) const override;
   std::size_t verified() const { return verified_.size(); }
+  // Verdicts are facts about (key, message, signature): two caches' union is sound.
+  void merge(SignatureCache other) { verified_.merge(other.verified_); }
 
  private:
   // public key (32) || signature (64) || SHA-256 of the message (32)

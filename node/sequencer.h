@@ -9,7 +9,8 @@
 // WriteBatch) and then calls each job's completion with its results, so
 // every client is answered only once its transaction is durable. While batch
 // N commits (apply, write, fdatasync) batch N+1 is prepared; at most one
-// prepared batch waits. The queue is bounded: enqueue() refuses with
+// prepared batch waits, and a batch prepared while one waits joins it when
+// the two fit batch_transactions_max. The queue is bounded: enqueue() refuses with
 // "overloaded" when it would exceed queue_transactions_max, and with
 // "shutting_down" after stop().
 //

@@ -103,3 +103,42 @@ TEST_CASE("prepare/commit: batches prepared on one thread while another commits 
   for (const auto& r : again) CHECK(r.has_value());
   CHECK(t.ledger->head().size == 1 + 2 * holders + batches * holders);
 }
+
+TEST_CASE("prepare/commit: a batch joined onto another commits as their texts prepared together") {
+  TestLedger t;
+  t.open_account("holder.a", "holder");
+  t.open_account("holder.b", "holder");
+  REQUIRE(t.submit(issue(t, "S1", "holder.a", 100)));
+
+  // The first batch moves 10 units; the second spends what it left and holds
+  // an exact repeat of its text, a reuse of its id with other content and a
+  // forged signature. Each needs the first batch applied before it.
+  const std::string first = json::canonical(t.signed_by(transfer(t, "holder.a", "holder.b", "S1:1-100", 10), {"holder.a"}));
+  json::Json spend_rest = t.signed_by(transfer(t, "holder.a", "holder.b", "S1:11-100", 90), {"holder.a"});
+  json::Json reuse = json::Json::parse(first);
+  reuse["body"]["quantity"] = 9;
+  reuse = t.signed_by(reuse, {"holder.a"});
+  json::Json forged = t.signed_by(transfer(t, "holder.b", "holder.a", "S1:1-10", 1), {"holder.b"});
+  forged["body"]["quantity"] = 2;
+
+  ledger::PreparedBatch joined = t.ledger->prepare({first});
+  joined.append(t.ledger->prepare({json::canonical(spend_rest), first, json::canonical(reuse), json::canonical(forged)}));
+  CHECK(joined.size() == 5);
+
+  const std::uint64_t size_before = t.ledger->head().size;
+  auto results = t.ledger->commit(std::move(joined), t.now_ms);
+  REQUIRE(results.size() == 5);
+  REQUIRE(results[0].has_value());
+  CHECK(results[0]->seq == size_before);
+  REQUIRE(results[1].has_value());  // spends the lot the first transfer left
+  CHECK(results[1]->seq == size_before + 1);
+  REQUIRE(results[2].has_value());  // the repeat answers the first receipt
+  CHECK(results[2]->seq == results[0]->seq);
+  CHECK(results[2]->hash == results[0]->hash);
+  REQUIRE_FALSE(results[3].has_value());
+  CHECK(results[3].error().code == "id_reused");
+  REQUIRE_FALSE(results[4].has_value());
+  CHECK(results[4].error().code == "bad_signature");
+  CHECK(t.ledger->head().size == size_before + 2);
+  CHECK(testing::audit(testing::export_records(*t.ledger)).ok);
+}
