@@ -128,6 +128,7 @@ void PreparedBatch::append(PreparedBatch later) {
   ECOLEDGER_CHECK(size() + later.size() <= batch_transactions_max);
   // Within the bound every text was parsed, so the parsed list stays one per text.
   Parts& more = *later.parts_;
+  ECOLEDGER_CHECK(parts_->parsed.size() == parts_->size && more.parsed.size() == more.size);
   parts_->parsed.insert(parts_->parsed.end(), std::make_move_iterator(more.parsed.begin()),
                         std::make_move_iterator(more.parsed.end()));
   parts_->size += more.size;
