@@ -1,67 +1,90 @@
 #include "ledger/value_cache.h"
 
+#include <vector>
+
 #include "base/check.h"
 
 namespace ecoledger::ledger {
 
 ValueCache::Lookup ValueCache::find(const std::string& key) const {
-  std::lock_guard lock(mutex_);
-  if (auto it = entries_.find(key); it != entries_.end()) return {it->second, 0};
-  return {std::nullopt, writes_finished_};
+  const Shard& shard = shards_[shard_of(hash_of(key))];
+  std::lock_guard lock(shard.mutex);
+  if (auto it = shard.entries.find(key); it != shard.entries.end()) return {it->second, 0};
+  return {std::nullopt, shard.writes_finished};
 }
 
 void ValueCache::fill(const std::string& key, const std::string& value, std::uint64_t ticket) {
   const std::size_t bytes = charge(key.size(), value.size());
-  if (bytes > bytes_max_) return;
-  std::lock_guard lock(mutex_);
-  if (ticket != writes_finished_ || entries_.contains(key)) return;
-  const std::size_t hint = entries_.hash_function()(key);
-  while (bytes_ + bytes > bytes_max_) evict_one(hint);
-  entries_.emplace(key, value);
-  bytes_ += bytes;
+  if (bytes > shard_bytes_max_) return;
+  const std::size_t hash = hash_of(key);
+  Shard& shard = shards_[shard_of(hash)];
+  std::lock_guard lock(shard.mutex);
+  if (ticket != shard.writes_finished || shard.entries.contains(key)) return;
+  while (shard.bytes + bytes > shard_bytes_max_) evict_one(shard, hash);
+  shard.entries.emplace(key, value);
+  shard.bytes += bytes;
 }
 
-void ValueCache::evict_one(std::size_t hint) {
-  ECOLEDGER_CHECK(!entries_.empty());
+void ValueCache::evict_one(Shard& shard, std::size_t hint) {
+  ECOLEDGER_CHECK(!shard.entries.empty());
   // The first entry of the first non-empty bucket from the hint's: as good
   // as random for a hit rate, and deterministic.
-  const std::size_t buckets = entries_.bucket_count();
+  const std::size_t buckets = shard.entries.bucket_count();
   for (std::size_t i = 0;; ++i) {
     const std::size_t bucket = (hint + i) % buckets;
-    if (entries_.bucket_size(bucket) == 0) continue;
-    auto it = entries_.find(entries_.begin(bucket)->first);
-    bytes_ -= charge(it->first.size(), it->second.size());
-    entries_.erase(it);
+    if (shard.entries.bucket_size(bucket) == 0) continue;
+    auto it = shard.entries.find(shard.entries.begin(bucket)->first);
+    shard.bytes -= charge(it->first.size(), it->second.size());
+    shard.entries.erase(it);
     return;
   }
 }
 
 void ValueCache::written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes) {
-  std::lock_guard lock(mutex_);
-  ++writes_finished_;
-  for (const auto& [key, value] : writes) {
-    auto it = entries_.find(key);
-    if (it == entries_.end()) continue;
-    bytes_ -= charge(it->first.size(), it->second.size());
-    if (value && charge(key.size(), value->size()) <= bytes_max_) {
-      it->second = *value;
-      bytes_ += charge(key.size(), value->size());
-    } else {
-      entries_.erase(it);
+  // Each key hashed once and listed under its shard, then one visit per
+  // shard under its lock.
+  using Write = std::map<std::string, std::optional<std::string>, std::less<>>::value_type;
+  std::array<std::vector<const Write*>, shard_count> by_shard;
+  for (const Write& write : writes) by_shard[shard_of(hash_of(write.first))].push_back(&write);
+  for (std::size_t s = 0; s < shard_count; ++s) {
+    Shard& shard = shards_[s];
+    std::lock_guard lock(shard.mutex);
+    // Every shard counts the write, so a ticket from before it is refused
+    // whichever key it was for.
+    ++shard.writes_finished;
+    for (const Write* write : by_shard[s]) {
+      const auto& [key, value] = *write;
+      auto it = shard.entries.find(key);
+      if (it == shard.entries.end()) continue;
+      shard.bytes -= charge(it->first.size(), it->second.size());
+      if (value && charge(key.size(), value->size()) <= shard_bytes_max_) {
+        it->second = *value;
+        shard.bytes += charge(key.size(), value->size());
+      } else {
+        shard.entries.erase(it);
+      }
     }
+    // A value that grew may have taken the shard over its budget.
+    while (shard.bytes > shard_bytes_max_) evict_one(shard, shard.writes_finished);
   }
-  // A value that grew may have taken the cache over its budget.
-  while (bytes_ > bytes_max_) evict_one(writes_finished_);
 }
 
 std::size_t ValueCache::bytes() const {
-  std::lock_guard lock(mutex_);
-  return bytes_;
+  std::size_t total = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    total += shard.bytes;
+  }
+  return total;
 }
 
 std::size_t ValueCache::entries() const {
-  std::lock_guard lock(mutex_);
-  return entries_.size();
+  std::size_t total = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    total += shard.entries.size();
+  }
+  return total;
 }
 
 }  // namespace ecoledger::ledger

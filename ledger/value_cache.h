@@ -10,12 +10,21 @@
 // drops every cached key it wrote and counts the write. A value read before
 // a write is then either overwritten by written() or refused by fill().
 //
-// When full, an entry picked by the new key's hash makes room, so a working
-// set larger than the budget still hits in proportion instead of emptying
-// the cache over and over.
+// The cache is split into shards by the key's hash, each with its own lock,
+// budget and count of writes. One lock was a convoy: the auditor's applying
+// thread and the threads verifying the next chunk's signatures read through
+// it at once, and a verifying thread preempted while holding the lock left
+// the applying thread asleep (perf sched: about a quarter of its switches
+// were waits on that lock; bench/RESULTS.md). The ticket rule holds per
+// shard, since a key's reads and writes meet in the one shard it hashes to.
+//
+// When a shard is full, an entry picked by the new key's hash makes room, so
+// a working set larger than the budget still hits in proportion instead of
+// emptying the cache over and over.
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -31,8 +40,11 @@ class ValueCache {
   // An entry is charged its key, its value and this much for the hash node
   // and the allocator (measured: about 6 MiB of RSS per 6 MiB charged).
   static constexpr std::size_t entry_overhead_bytes = 96;
+  // Enough that two to four threads seldom want the same lock at once.
+  static constexpr std::size_t shard_count = 16;
 
-  explicit ValueCache(std::size_t bytes_max) : bytes_max_(bytes_max) {}
+  // Each shard gets an equal part of bytes_max.
+  explicit ValueCache(std::size_t bytes_max) : shard_bytes_max_(bytes_max / shard_count) {}
 
   struct Lookup {
     std::optional<std::string> value;  // set on a hit
@@ -53,19 +65,24 @@ class ValueCache {
   void fill(const std::string& key, const std::string& value, std::uint64_t ticket);
   // After the store has taken writes (key -> value, nullopt for a delete).
   void written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes);
-
   std::size_t bytes() const;
   std::size_t entries() const;
 
  private:
+  struct Shard {
+    mutable std::mutex mutex;
+    std::unordered_map<std::string, std::string> entries;  // guarded by mutex
+    std::size_t bytes = 0;                                 // guarded by mutex
+    std::uint64_t writes_finished = 0;                     // guarded by mutex
+  };
   static std::size_t charge(std::size_t key_bytes, std::size_t value_bytes) { return key_bytes + value_bytes + entry_overhead_bytes; }
-  void evict_one(std::size_t hint);  // REQUIRES: mutex_ held, entries_ not empty
+  static std::size_t hash_of(const std::string& key) { return std::hash<std::string>{}(key); }
+  // The high bits pick the shard; the map's buckets use the hash modulo a prime.
+  static std::size_t shard_of(std::size_t hash) { return (hash >> 48) % shard_count; }
+  void evict_one(Shard& shard, std::size_t hint);  // REQUIRES: shard.mutex held, shard.entries not empty
 
-  const std::size_t bytes_max_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::string> entries_;  // guarded by mutex_
-  std::size_t bytes_ = 0;                                 // guarded by mutex_
-  std::uint64_t writes_finished_ = 0;                     // guarded by mutex_
+  const std::size_t shard_bytes_max_;
+  mutable std::array<Shard, shard_count> shards_;
 };
 
 }  // namespace ecoledger::ledger
