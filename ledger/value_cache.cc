@@ -47,10 +47,11 @@ void ValueCache::written(const std::map<std::string, std::optional<std::string>,
   std::array<std::vector<const Write*>, shard_count> by_shard;
   for (const Write& write : writes) by_shard[shard_of(hash_of(write.first))].push_back(&write);
   for (std::size_t s = 0; s < shard_count; ++s) {
+    // A shard none of whose keys were written keeps its tickets: what its
+    // readers read from the store is what the store still holds.
+    if (by_shard[s].empty()) continue;
     Shard& shard = shards_[s];
     std::lock_guard lock(shard.mutex);
-    // Every shard counts the write, so a ticket from before it is refused
-    // whichever key it was for.
     ++shard.writes_finished;
     for (const Write* write : by_shard[s]) {
       const auto& [key, value] = *write;

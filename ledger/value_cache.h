@@ -65,6 +65,7 @@ class ValueCache {
   void fill(const std::string& key, const std::string& value, std::uint64_t ticket);
   // After the store has taken writes (key -> value, nullopt for a delete).
   void written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes);
+
   std::size_t bytes() const;
   std::size_t entries() const;
 
@@ -82,7 +83,7 @@ class ValueCache {
   void evict_one(Shard& shard, std::size_t hint);  // REQUIRES: shard.mutex held, shard.entries not empty
 
   const std::size_t shard_bytes_max_;
-  mutable std::array<Shard, shard_count> shards_;
+  std::array<Shard, shard_count> shards_;
 };
 
 }  // namespace ecoledger::ledger
