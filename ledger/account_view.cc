@@ -3,6 +3,7 @@
 #include <functional>
 #include <unordered_map>
 
+#include "base/drop_one_entry.h"
 #include "base/json.h"
 #include "ledger/crypto.h"
 #include "ledger/state_machine.h"
@@ -61,13 +62,8 @@ std::shared_ptr<const AccountView> account_view(const StateReader& state, std::s
     return view;
   }
   if (memo.size() >= account_views_per_thread_max) {
-    // Drops the first entry of the next non-empty bucket in turn: close
-    // enough to random for a memo this size, and no bookkeeping on a hit.
     thread_local std::size_t next_bucket = 0;
-    std::size_t bucket = next_bucket++ % memo.bucket_count();
-    while (memo.bucket_size(bucket) == 0) bucket = (bucket + 1) % memo.bucket_count();
-    const std::string victim = memo.begin(bucket)->first;
-    memo.erase(victim);
+    drop_one_entry(memo, next_bucket);
   }
   memo.emplace(std::string(account), MemoEntry{std::move(*stored), view});
   return view;

@@ -89,6 +89,10 @@ class Auditor {
     std::int64_t seq = 0;
     std::string prev, time;
     std::optional<Result<Transaction>> tx;  // absent: decode at apply time
+    // Scratch store, pipelined: whether the scratch store held the id's mark
+    // when the chunk was prepared, which covers every chunk but the one
+    // applied meanwhile (previous_chunk_ids_). Absent: look up at apply time.
+    std::optional<bool> id_marked;
     crypto::Hash hash{}, leaf{};
   };
 
@@ -124,9 +128,11 @@ class Auditor {
   std::unordered_set<std::string> tx_ids_;  // all ids (memory store) or the applying chunk's (scratch)
   StateOverlay* chunk_ = nullptr;           // scratch store: the applying chunk's writes
   std::vector<std::string> chunk_ids_;      // scratch store: the applying chunk's ids, in order
+  std::unordered_set<std::string> previous_chunk_ids_;  // scratch store: the ids of the chunk applied last
   std::vector<std::pair<crypto::Hash, std::uint64_t>> frontier_;  // complete subtrees, left to right
   std::unique_ptr<Pending> pending_;  // pipelined (scratch_disk) only
   std::unique_ptr<Pending> spent_;    // pipelined: the chunk last applied, freed by the next worker
+  std::unique_ptr<SignerKeyMemo> signer_keys_ = std::make_unique<SignerKeyMemo>();  // shared by the chunks' workers
 };
 
 // Verifies a checkpoint's signature with the node's raw public key.

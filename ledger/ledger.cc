@@ -155,7 +155,7 @@ PreparedBatch Ledger::prepare(const std::vector<std::string>& tx_texts) const {
     parts->parsed.push_back(parse_transaction(tx_texts[i], ledger_id_));
     to_verify.push_back(parts->parsed.back() ? &*parts->parsed.back() : nullptr);
   }
-  parts->signatures = SignatureCache::preverify(to_verify, store_->state(), signature_check_threads());
+  parts->signatures = SignatureCache::preverify(to_verify, store_->state(), signature_check_threads(), *signer_keys_);
   return PreparedBatch(std::move(parts));
 }
 

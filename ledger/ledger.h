@@ -23,6 +23,7 @@
 #include "base/json.h"
 #include "base/result.h"
 #include "ledger/crypto.h"
+#include "ledger/signature_check.h"
 #include "ledger/store.h"
 
 namespace ecoledger::ledger {
@@ -89,6 +90,8 @@ class Ledger {
   Ledger(std::unique_ptr<Store> store, std::string ledger_id);
   std::unique_ptr<Store> store_;
   std::string ledger_id_;
+  // Pre-verification's signer keys; behind a pointer so the Ledger stays movable.
+  std::unique_ptr<SignerKeyMemo> signer_keys_ = std::make_unique<SignerKeyMemo>();
 };
 
 }  // namespace ecoledger::ledger

@@ -33,7 +33,9 @@ json::Json query_prices(const StateReader& state);
 // The registry's invariants over the whole state: per serial the lots cover
 // [1, issued] exactly once; every pledged lot has its open pledge and back;
 // every lot is indexed under its holder (unless the query indexes were
-// dropped from state). Error "invariant_broken".
+// dropped from state). Error "invariant_broken". Reads state on all cores:
+// state must allow concurrent const reads (every StateReader here does).
+inline constexpr std::size_t invariant_serials_per_block = 4096;
 Status check_invariants(const StateReader& state, QueryIndexes indexes = QueryIndexes::kept);
 
 }  // namespace ecoledger::ledger

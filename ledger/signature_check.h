@@ -16,8 +16,11 @@
 #pragma once
 
 #include <cstddef>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -43,14 +46,41 @@ const SignatureCheck& trusting_signature_check();
 // min(hardware_concurrency, signature_check_threads_max), at least 1.
 unsigned signature_check_threads();
 
+// Signer keys kept past this many are dropped one for each new one: about
+// 120 bytes each, so about 2 MiB at most, whatever the ledger's size.
+inline constexpr std::size_t signer_keys_remembered_max = 16384;
+
+// SignerKeyMemo: the public key last found in force for (account, key id),
+// so pre-verification need not read and decode the account for every
+// signature (decode_account_view was about 4% of `audit`'s samples). An entry
+// may be stale (the key rotated or revoked since): pre-verification only
+// computes verdicts about (key, message, signature), which stay true, and
+// apply_transaction still checks the key in force, so a stale entry costs at
+// most a miss; preverify reads the state again when a remembered key fails.
+// Thread-safety: all members may be called concurrently.
+class SignerKeyMemo {
+ public:
+  std::optional<std::string> find(std::string_view account, std::string_view key_id) const;
+  void remember(std::string_view account, std::string_view key_id, std::string public_raw);
+  void forget(std::string_view account, std::string_view key_id);
+
+ private:
+  static std::string memo_key(std::string_view account, std::string_view key_id);
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::string> keys_;  // guarded by mutex_
+  std::size_t next_victim_bucket_ = 0;                 // guarded by mutex_
+};
+
 class SignatureCache final : public SignatureCheck {
  public:
   // Verifies, on `threads` workers, every signature of txs (null entries are
   // skipped) whose key is in force in state. State may change meanwhile (a
   // batch committing): a key read before or after the change costs at most a
   // miss, never a wrong verdict, since a verdict depends only on its triple.
+  // Signer keys come from memo when it has them, and are remembered there.
   // REQUIRES: 1 <= threads <= signature_check_threads_max.
-  static SignatureCache preverify(const std::vector<const Transaction*>& txs, const StateReader& state, unsigned threads);
+  static SignatureCache preverify(const std::vector<const Transaction*>& txs, const StateReader& state, unsigned threads,
+                                  SignerKeyMemo& memo);
 
   bool verify(std::string_view public_raw, std::string_view message, std::string_view signature_raw) const override;
   std::size_t verified() const { return verified_.size(); }

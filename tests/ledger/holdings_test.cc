@@ -162,6 +162,15 @@ TEST_CASE("holdings: the invariants refuse holdings that differ from the lots") 
     std::string key;
     std::optional<std::string> value;
   };
+  // A lot as stored, of serial [first, last].
+  auto lot_of = [&](const std::string& serial, std::int64_t first, std::int64_t last) {
+    auto lot = ledger::parse_lot(*h.state().get(ledger::lot_state_key("PRT-A:1-400")));
+    REQUIRE(lot.has_value());
+    lot->serial = serial;
+    lot->first = first;
+    lot->last = last;
+    return lot->to_canonical();
+  };
   for (const Case& c : {Case{"one unit more", bal, "401 0 0 0"},
                         Case{"units moved between statuses", bal, "300 100 0 0"},
                         Case{"holdings erased", bal, std::nullopt},
@@ -174,7 +183,11 @@ TEST_CASE("holdings: the invariants refuse holdings that differ from the lots") 
                         Case{"expiring units changed", exp, "399"},
                         Case{"expiring units erased", exp, std::nullopt},
                         Case{"expiring units under another date", ledger::expiring_key("h1", "PRT", "2028-01-01"), "5"},
-                        Case{"a lot indexed under an account that does not hold it", ledger::account_lot_key("h2", "PRT-A:1-400"), "1"}}) {
+                        Case{"a lot indexed under an account that does not hold it", ledger::account_lot_key("h2", "PRT-A:1-400"), "1"},
+                        Case{"a lot of no known serial", ledger::lot_state_key("PRT-Z:1-5"), lot_of("PRT-Z", 1, 5)},
+                        Case{"a lot under a key not its own", ledger::lot_state_key("PRT-A:1-399"), lot_of("PRT-A", 1, 400)},
+                        Case{"a lot under a key of no serial", "lot/nowhere", lot_of("PRT-A", 1, 400)},
+                        Case{"a lot that cannot be read", ledger::lot_state_key("PRT-A:1-400"), "{"}}) {
     CAPTURE(c.name);
     auto checked = ledger::check_invariants(tampered(h.state(), c.key, c.value));
     REQUIRE_FALSE(checked.has_value());

@@ -3,6 +3,7 @@
 // submitted after them, whatever its pre-verification saw.
 #include <thread>
 
+#include "ledger/signature_check.h"
 #include "tests/ledger/test_support.h"
 
 using namespace ecoledger;
@@ -141,4 +142,46 @@ TEST_CASE("prepare/commit: a batch joined onto another commits as their texts pr
   CHECK(results[4].error().code == "bad_signature");
   CHECK(t.ledger->head().size == size_before + 2);
   CHECK(testing::audit(testing::export_records(*t.ledger)).ok);
+}
+
+TEST_CASE("preverify: a signer key remembered wrongly, or since revoked, costs a read of the state, never a verdict") {
+  TestLedger t;
+  t.open_account("holder.a", "holder");
+  t.open_account("holder.b", "holder");
+  REQUIRE(t.submit(issue(t, "S1", "holder.a", 100)));
+  auto by_k1 = t.signed_by(transfer(t, "holder.a", "holder.b", "S1:1-100", 10), {"holder.a"});
+  auto parsed = ledger::parse_transaction(json::canonical(by_k1), t.ledger->id());
+  REQUIRE(parsed.has_value());
+  const std::vector<const ledger::Transaction*> txs{&*parsed};
+  const std::string right = *crypto::base64_decode(t.keys.at("holder.a").public_base64());
+  const std::string wrong = crypto::PrivateKey::generate()->public_raw();
+
+  ledger::SignerKeyMemo memo;
+  memo.remember("holder.a", "k1", wrong);
+  // The wrong key fails, the state gives the right one, which verifies and is remembered.
+  CHECK(ledger::SignatureCache::preverify(txs, t.ledger->store().state(), 2, memo).verified() == 1);
+  CHECK(memo.find("holder.a", "k1") == std::optional<std::string>(right));
+  // Remembered right: verified without the state (an empty state has no accounts).
+  ledger::MemoryState empty;
+  CHECK(ledger::SignatureCache::preverify(txs, empty, 1, memo).verified() == 1);
+
+  // Revoked meanwhile: the remembered key still yields a true verdict about
+  // (key, message, signature); the state machine refuses the key at commit.
+  auto k2 = *crypto::PrivateKey::generate();
+  REQUIRE(t.submit(t.signed_by(
+      t.tx("key.rotate", {{"account", "holder.a"}, {"add", {{{"id", "k2"}, {"pub", k2.public_base64()}}}}, {"revoke", {"k1"}}}),
+      {"holder.a"})));
+  ledger::PreparedBatch prepared = t.ledger->prepare({json::canonical(by_k1)});
+  auto results = t.ledger->commit(std::move(prepared), t.now_ms);
+  REQUIRE(results.size() == 1);
+  REQUIRE_FALSE(results[0].has_value());
+  CHECK(results[0].error().code == "unknown_key");
+
+  // A remembered key that fails, for an account the state no longer has: forgotten.
+  memo.remember("holder.z", "k1", wrong);
+  auto by_z = ledger::sign_transaction(transfer(t, "holder.z", "holder.b", "S1:1-10", 1), k2, "holder.z#k1");
+  auto parsed_z = ledger::parse_transaction(json::canonical(by_z), t.ledger->id());
+  REQUIRE(parsed_z.has_value());
+  CHECK(ledger::SignatureCache::preverify({&*parsed_z}, t.ledger->store().state(), 1, memo).verified() == 0);
+  CHECK_FALSE(memo.find("holder.z", "k1"));
 }
