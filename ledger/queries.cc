@@ -296,8 +296,10 @@ class InvariantCheck {
       if (lot->status == LotStatus::pledged) {
         auto p = state_.get("pledge/" + lot->pledge);
         if (!p) return !(broken = "pledged lot " + lot->id() + " has no pledge");
-        Json pledge = Json::parse(*p);
-        if (pledge["status"] != "open" || pledge["lot"] != lot->id()) return !(broken = "pledged lot " + lot->id() + " and its pledge disagree");
+        // Parsed without exceptions: this runs on a worker thread.
+        Json pledge = Json::parse(*p, nullptr, false);
+        if (!pledge.is_object() || pledge.value("status", Json()) != "open" || pledge.value("lot", Json()) != lot->id())
+          return !(broken = "pledged lot " + lot->id() + " and its pledge disagree");
       }
       ranges.emplace_back(lot->first, lot->last);
       ++lots;
@@ -309,7 +311,10 @@ class InvariantCheck {
     // A serial none of whose units is in a lot has lost them all.
     if (ranges.empty()) return "serial " + serial + ": no lot holds its units";
     sums.lots += lots;
-    std::int64_t issued = Json::parse(stored)["quantity"].get<std::int64_t>();
+    Json serial_doc = Json::parse(stored, nullptr, false);
+    if (!serial_doc.is_object() || !serial_doc.contains("quantity") || !serial_doc["quantity"].is_number_integer())
+      return "serial " + serial + " is damaged";
+    std::int64_t issued = serial_doc["quantity"].get<std::int64_t>();
     std::sort(ranges.begin(), ranges.end());
     std::int64_t next = 1;
     for (const auto& [a, b] : ranges) {

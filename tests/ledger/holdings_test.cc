@@ -187,7 +187,8 @@ TEST_CASE("holdings: the invariants refuse holdings that differ from the lots") 
                         Case{"a lot of no known serial", ledger::lot_state_key("PRT-Z:1-5"), lot_of("PRT-Z", 1, 5)},
                         Case{"a lot under a key not its own", ledger::lot_state_key("PRT-A:1-399"), lot_of("PRT-A", 1, 400)},
                         Case{"a lot under a key of no serial", "lot/nowhere", lot_of("PRT-A", 1, 400)},
-                        Case{"a lot that cannot be read", ledger::lot_state_key("PRT-A:1-400"), "{"}}) {
+                        Case{"a lot that cannot be read", ledger::lot_state_key("PRT-A:1-400"), "{"},
+                        Case{"a serial that cannot be read", "serial/PRT-A", "{"}}) {
     CAPTURE(c.name);
     auto checked = ledger::check_invariants(tampered(h.state(), c.key, c.value));
     REQUIRE_FALSE(checked.has_value());
