@@ -182,7 +182,7 @@ class InvariantCheck {
   // under a known serial. The serials are checked in blocks, each block's
   // serials on all cores (a serial's lots are the keys lot/<serial>:, read
   // by one worker), which took the auditor's last single-threaded stretch
-  // from about 7% of its time to half that (bench/RESULTS.md); a block
+  // from about 7% of its time to under 3% (bench/RESULTS.md); a block
   // bounds the serials held at once. Meanwhile one more thread counts every
   // lot and the holder index, so a lot of no known serial, or an index entry
   // more than there are lots, shows as a count that differs.
