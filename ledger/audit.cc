@@ -220,9 +220,9 @@ bool Auditor::apply_pending() {
   chunk_ = nullptr;
   // The records applied before a failure stay applied, as with feed().
   Status stored = scratch_->apply(chunk_writes, chunk_ids_);
+  // tx_ids_ holds the chunk's ids: they are the next chunk's previous ones.
+  std::swap(previous_chunk_ids_, tx_ids_);
   tx_ids_.clear();
-  previous_chunk_ids_.clear();
-  previous_chunk_ids_.insert(chunk_ids_.begin(), chunk_ids_.end());
   // Freeing a chunk's documents is the next worker's job, off this thread.
   spent_ = std::move(chunk);
   if (ok && !stored) return refuse(stored.error().message);

@@ -75,6 +75,13 @@ struct Holdings {
   std::int64_t& of(LotStatus status);
   bool empty() const { return free == 0 && pledged == 0 && frozen == 0 && retired == 0; }
   bool operator==(const Holdings&) const = default;
+  Holdings& operator+=(const Holdings& other) {
+    free += other.free;
+    pledged += other.pledged;
+    frozen += other.frozen;
+    retired += other.retired;
+    return *this;
+  }
   std::string to_text() const;  // the stored value
 };
 

@@ -1,6 +1,7 @@
 #include "ledger/queries.h"
 
 #include <algorithm>
+#include <expected>
 #include <map>
 #include <optional>
 #include <thread>
@@ -265,13 +266,7 @@ class InvariantCheck {
       if (message) return breaks(std::move(*message));
     for (Sums& part : sums) {
       lots_ += part.lots;
-      for (const auto& [key, h] : part.holdings) {
-        Holdings& total = holdings_[key];
-        total.free += h.free;
-        total.frozen += h.frozen;
-        total.pledged += h.pledged;
-        total.retired += h.retired;
-      }
+      for (const auto& [key, h] : part.holdings) holdings_[key] += h;
       for (const auto& [key, units] : part.expiring) expiring_[key] += units;
     }
     return true;
@@ -284,9 +279,8 @@ class InvariantCheck {
     std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
     std::uint64_t lots = 0;
     state_.scan("lot/" + serial + ":", [&](std::string_view key, std::string_view value) {
-      auto lot = parse_lot(value);
-      if (!lot) return !(broken = "lot " + std::string(key) + " is damaged");
-      if (key.substr(4) != lot->id()) return !(broken = "lot key " + std::string(key) + " differs from its range");
+      auto lot = lot_under_its_key(key, value);
+      if (!lot) return !(broken = std::move(lot.error()));
       // Serial ids may hold ':', so lot/<serial>: also holds the lots of
       // longer serials; they are checked with their own.
       if (lot->serial != serial) return true;
@@ -325,13 +319,21 @@ class InvariantCheck {
     return std::nullopt;
   }
 
+  // The lot stored under a lot/ key, or why it is not one: damaged, or
+  // under a key other than its own.
+  static std::expected<Lot, std::string> lot_under_its_key(std::string_view key, std::string_view value) {
+    auto lot = parse_lot(value);
+    if (!lot) return std::unexpected("lot " + std::string(key) + " is damaged");
+    if (key.substr(4) != lot->id()) return std::unexpected("lot key " + std::string(key) + " differs from its range");
+    return std::move(*lot);
+  }
+
   // Only when the count of lots differs from the lots of known serials:
   // names the first lot, in key order, whose serial is not known.
   bool find_lot_of_unknown_serial() {
     state_.scan("lot/", [&](std::string_view key, std::string_view value) {
-      auto lot = parse_lot(value);
-      if (!lot) return breaks("lot " + std::string(key) + " is damaged");
-      if (key.substr(4) != lot->id()) return breaks("lot key " + std::string(key) + " differs from its range");
+      auto lot = lot_under_its_key(key, value);
+      if (!lot) return breaks(std::move(lot.error()));
       if (!state_.get("serial/" + lot->serial)) return breaks("lots of unknown serial " + lot->serial);
       return true;
     });
