@@ -51,6 +51,13 @@ std::uint64_t peak_rss_bytes_self() {
   return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
+double cpu_seconds_self() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 std::string bench_account_name(std::size_t i) {
   char buffer[16];
   std::snprintf(buffer, sizeof buffer, "a%06zu", i);

@@ -42,6 +42,8 @@ double quantile(std::vector<double> samples, double q);
 
 // Peak resident set of this process, bytes (getrusage ru_maxrss).
 std::uint64_t peak_rss_bytes_self();
+// CPU time this process has used so far, user and system, seconds.
+double cpu_seconds_self();
 
 // The bench population: account i is named a%06zu and signs with an Ed25519
 // key derived from a fixed seed and i, so the append bench, the HTTP load

@@ -125,6 +125,7 @@ int run_http_write(const Args& args) {
   std::vector<std::vector<double>> latencies_ms(connections);
   std::vector<std::string> failures(connections);
   auto start = std::chrono::steady_clock::now();
+  const double cpu_at_start = cpu_seconds_self();
   std::vector<std::thread> workers;
   for (std::size_t c = 0; c < connections; ++c)
     workers.emplace_back([&, c] {
@@ -141,6 +142,8 @@ int run_http_write(const Args& args) {
     });
   for (auto& w : workers) w.join();
   const double seconds = seconds_since(start);
+  // The client shares the machine with the node: what it takes, the node lacks.
+  const double client_cpu_cores = (cpu_seconds_self() - cpu_at_start) / seconds;
   for (const auto& f : failures)
     if (!f.empty()) die(f);
   std::vector<double> all;
@@ -149,6 +152,7 @@ int run_http_write(const Args& args) {
                         {"transfers", transfers},
                         {"connections", connections},
                         {"seconds", seconds},
+                        {"client_cpu_cores", client_cpu_cores},
                         {"p50_ms", quantile(all, 0.5)},
                         {"p99_ms", quantile(all, 0.99)}});
   return 0;

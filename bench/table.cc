@@ -140,6 +140,7 @@ int run_table(const Args& args) {
       {"http-write", "signed transfers/s over HTTP (64 conns)", "http_write", "tx_per_s", 1,
        std::pair<std::string, std::string>{"append", "tx_per_s"}, "`append`", Want::at_least, 0.5, "≥ 0.5 × append"},
       {"http-write", "p99 latency, ms", "http_write", "p99_ms", 1, std::nullopt, "", Want::at_most, 25, "≤ 25 ms"},
+      info("http-write", "the load client's CPU on the same machine, cores", "http_write", "client_cpu_cores"),
       {"proofs", "inclusion proof p99, µs (" + size_of(results, "proofs", "records") + " records)", "proofs", "inclusion_p99_us", 1,
        std::nullopt, "", Want::at_most, 200, "≤ 200 µs"},
       {"proofs", "consistency proof p99, µs", "proofs", "consistency_p99_us", 1, std::nullopt, "", Want::at_most, 200, "≤ 200 µs"},

@@ -13,6 +13,8 @@ bool is_query_index_key(std::string_view key) {
   return key.starts_with(history_key_prefix) || key.starts_with(account_lot_key_prefix);
 }
 
+bool is_read_back_key(std::string_view key) { return !is_query_index_key(key); }
+
 std::string account_key(std::string_view account) { return "acct/" + std::string(account); }
 
 std::optional<std::string> account_role(const StateReader& state, std::string_view account) {

@@ -39,6 +39,8 @@ inline constexpr std::string_view history_key_prefix = "hist/";
 inline constexpr std::string_view account_lot_key_prefix = "acctlot/";
 enum class QueryIndexes { kept, dropped };
 bool is_query_index_key(std::string_view key);
+// The keys the state machine reads back: all but the query indexes.
+bool is_read_back_key(std::string_view key);
 
 struct TxContext {
   const Transaction& tx;

@@ -14,6 +14,7 @@
 
 #include "base/check.h"
 #include "ledger/pinned_merkle_levels.h"
+#include "ledger/state_machine.h"
 #include "ledger/table_options.h"
 #include "ledger/value_cache.h"
 
@@ -269,7 +270,9 @@ Status Store::write(const AppendBatch& batch) {
   options.sync = true;
   rocksdb::Status s = impl_->db->Write(options, &wb);
   if (!s.ok()) return std::unexpected(storage_error(s));
-  impl_->cache.written(batch.state_writes);
+  // Written values the state machine reads back are kept too: they are what
+  // the next transactions of the same accounts read (ledger/store.h).
+  impl_->cache.written(batch.state_writes, is_read_back_key);
   for (const auto& [id, hash] : batch.nodes) impl_->pinned.add(id.level, id.index, hash);
   std::lock_guard lock(head_mutex_);
   head_ = batch.head;

@@ -14,12 +14,17 @@ ValueCache::Lookup ValueCache::find(const std::string& key) const {
 }
 
 void ValueCache::fill(const std::string& key, const std::string& value, std::uint64_t ticket) {
-  const std::size_t bytes = charge(key.size(), value.size());
-  if (bytes > shard_bytes_max_) return;
+  if (charge(key.size(), value.size()) > shard_bytes_max_) return;  // without taking the lock
   const std::size_t hash = hash_of(key);
   Shard& shard = shards_[shard_of(hash)];
   std::lock_guard lock(shard.mutex);
   if (ticket != shard.writes_finished || shard.entries.contains(key)) return;
+  add(shard, hash, key, value);
+}
+
+void ValueCache::add(Shard& shard, std::size_t hash, const std::string& key, const std::string& value) {
+  const std::size_t bytes = charge(key.size(), value.size());
+  if (bytes > shard_bytes_max_) return;
   while (shard.bytes + bytes > shard_bytes_max_) evict_one(shard, hash);
   shard.entries.emplace(key, value);
   shard.bytes += bytes;
@@ -40,7 +45,7 @@ void ValueCache::evict_one(Shard& shard, std::size_t hint) {
   }
 }
 
-void ValueCache::written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes) {
+void ValueCache::written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes, KeepNew keep_new) {
   // Each key hashed once and listed under its shard, then one visit per
   // shard under its lock.
   using Write = std::map<std::string, std::optional<std::string>, std::less<>>::value_type;
@@ -56,7 +61,10 @@ void ValueCache::written(const std::map<std::string, std::optional<std::string>,
     for (const Write* write : by_shard[s]) {
       const auto& [key, value] = *write;
       auto it = shard.entries.find(key);
-      if (it == shard.entries.end()) continue;
+      if (it == shard.entries.end()) {
+        if (value && keep_new != nullptr && keep_new(key)) add(shard, hash_of(key), key, *value);
+        continue;
+      }
       shard.bytes -= charge(it->first.size(), it->second.size());
       if (value && charge(key.size(), value->size()) <= shard_bytes_max_) {
         it->second = *value;

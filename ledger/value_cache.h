@@ -31,6 +31,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace ecoledger::ledger {
@@ -64,7 +65,13 @@ class ValueCache {
   // Keeps value for key unless a write finished after the miss that gave the ticket.
   void fill(const std::string& key, const std::string& value, std::uint64_t ticket);
   // After the store has taken writes (key -> value, nullopt for a delete).
-  void written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes);
+  // A written key the cache holds is overwritten or dropped. One it does not
+  // hold is added when keep_new(key) says so, as any entry within the budget:
+  // the store now holds that value, and the caller is its only writer. What
+  // it buys is a read of a value written just before (a transfer's remainder
+  // lot, read by the sender's next transfer) answered without RocksDB.
+  using KeepNew = bool (*)(std::string_view key);
+  void written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes, KeepNew keep_new = nullptr);
 
   std::size_t bytes() const;
   std::size_t entries() const;
@@ -80,6 +87,8 @@ class ValueCache {
   static std::size_t hash_of(const std::string& key) { return std::hash<std::string>{}(key); }
   // The high bits pick the shard; the map's buckets use the hash modulo a prime.
   static std::size_t shard_of(std::size_t hash) { return (hash >> 48) % shard_count; }
+  // Adds key (absent, of the given hash) within the budget. REQUIRES: shard.mutex held.
+  void add(Shard& shard, std::size_t hash, const std::string& key, const std::string& value);
   void evict_one(Shard& shard, std::size_t hint);  // REQUIRES: shard.mutex held, shard.entries not empty
 
   const std::size_t shard_bytes_max_;

@@ -50,6 +50,28 @@ TEST_CASE("value cache: a write overwrites or drops the cached keys it touches a
   CHECK(cache.bytes() == std::string("bal/a").size() + 3 + ledger::ValueCache::entry_overhead_bytes);
 }
 
+TEST_CASE("value cache: a write adds the keys keep_new names, and only values, within the budget") {
+  ledger::ValueCache cache(1 << 20);
+  cache.fill("bal/a", "old", cache.find("bal/a").ticket);
+  auto keep = [](std::string_view key) { return !key.starts_with("hist/"); };
+  cache.written(Writes{{"bal/a", "new"}, {"lot/1", "l1"}, {"lot/2", std::nullopt}, {"hist/x/00", "event"}}, keep);
+  CHECK(cache.find("bal/a").value == "new");
+  CHECK(cache.find("lot/1").value == "l1");
+  CHECK_FALSE(cache.find("lot/2").value);      // a delete adds nothing
+  CHECK_FALSE(cache.find("hist/x/00").value);  // not named by keep_new
+  CHECK(cache.entries() == 2);
+  // An added value is written over and dropped like any other.
+  cache.written(Writes{{"lot/1", std::nullopt}}, keep);
+  CHECK_FALSE(cache.find("lot/1").value);
+  // Adding holds the budget: a value larger than a shard is not added.
+  ledger::ValueCache small(64 * 1024);
+  small.written(Writes{{"lot/big", std::string(64 * 1024, 'x')}}, keep);
+  CHECK_FALSE(small.find("lot/big").value);
+  for (int i = 0; i < 4000; ++i) small.written(Writes{{"lot/" + std::to_string(i), "value"}}, keep);
+  CHECK(small.bytes() <= 64 * 1024);
+  CHECK(small.entries() > 0);
+}
+
 TEST_CASE("value cache: the budget holds, entries make room for each other, and values stay theirs") {
   const std::size_t budget = 64 * 1024;
   ledger::ValueCache cache(budget);
