@@ -37,8 +37,8 @@ inline constexpr std::size_t store_block_cache_bytes = 40 * 1024 * 1024;
 // into the files, and a read searches more of them. Keeping written values
 // too, in 24 MiB taken from the block cache's 64: `ecoledger_bench append`
 // of 60,000 transfers between 10,000 accounts read RocksDB for 43,423 state
-// values instead of 128,482, and its committing thread spent about a fifth
-// less CPU per transfer (bench/RESULTS.md). With 8 MiB, keeping written
+// values instead of 128,482, and its committing thread spent 6-11% less CPU
+// per transfer in three side-by-side pairs (bench/RESULTS.md). With 8 MiB, keeping written
 // values evicted the hot accounts for lots that were never read again:
 // 181,043 reads.
 inline constexpr std::size_t store_read_cache_bytes = 24 * 1024 * 1024;

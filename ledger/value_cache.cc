@@ -46,8 +46,8 @@ void ValueCache::evict_one(Shard& shard, std::size_t hint) {
 }
 
 void ValueCache::written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes, KeepNew keep_new) {
-  // Each key hashed once and listed under its shard, then one visit per
-  // shard under its lock.
+  // Each key hashed once and listed under its shard (a key added is hashed
+  // again), then one visit per shard under its lock.
   using Write = std::map<std::string, std::optional<std::string>, std::less<>>::value_type;
   std::array<std::vector<const Write*>, shard_count> by_shard;
   for (const Write& write : writes) by_shard[shard_of(hash_of(write.first))].push_back(&write);

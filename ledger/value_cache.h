@@ -1,14 +1,15 @@
-// ValueCache: values read from a key-value store, kept in memory in front of
-// it, within a byte budget, for readers on several threads while one writer
-// writes the store.
+// ValueCache: values read from a key-value store (and, when the writer asks,
+// values it wrote), kept in memory in front of it, within a byte budget, for
+// readers on several threads while one writer writes the store.
 //
 // The race it closes: a reader misses, reads the old value from the store, a
 // writer writes a new one, and the reader then caches the old value for
 // good. So a reader takes a ticket with its miss (the count of writes
 // finished so far), and fill() keeps what it read only if no write finished
 // since; a writer calls written() after its store write, which overwrites or
-// drops every cached key it wrote and counts the write. A value read before
-// a write is then either overwritten by written() or refused by fill().
+// drops every cached key it wrote (or adds it) and counts the write. A value
+// read before a write is then either overwritten by written() or refused by
+// fill(), which also never replaces an entry.
 //
 // The cache is split into shards by the key's hash, each with its own lock,
 // budget and count of writes. One lock was a convoy: the auditor's applying
