@@ -46,11 +46,18 @@ void ValueCache::evict_one(Shard& shard, std::size_t hint) {
 }
 
 void ValueCache::written(const std::map<std::string, std::optional<std::string>, std::less<>>& writes, KeepNew keep_new) {
-  // Each key hashed once and listed under its shard (a key added is hashed
-  // again), then one visit per shard under its lock.
+  // Each key hashed once and listed with its hash under its shard, then one
+  // visit per shard under its lock.
   using Write = std::map<std::string, std::optional<std::string>, std::less<>>::value_type;
-  std::array<std::vector<const Write*>, shard_count> by_shard;
-  for (const Write& write : writes) by_shard[shard_of(hash_of(write.first))].push_back(&write);
+  struct Hashed {
+    const Write* write;
+    std::size_t hash;
+  };
+  std::array<std::vector<Hashed>, shard_count> by_shard;
+  for (const Write& write : writes) {
+    const std::size_t hash = hash_of(write.first);
+    by_shard[shard_of(hash)].push_back({&write, hash});
+  }
   for (std::size_t s = 0; s < shard_count; ++s) {
     // A shard none of whose keys were written keeps its tickets: what its
     // readers read from the store is what the store still holds.
@@ -58,11 +65,11 @@ void ValueCache::written(const std::map<std::string, std::optional<std::string>,
     Shard& shard = shards_[s];
     std::lock_guard lock(shard.mutex);
     ++shard.writes_finished;
-    for (const Write* write : by_shard[s]) {
-      const auto& [key, value] = *write;
+    for (const Hashed& hashed : by_shard[s]) {
+      const auto& [key, value] = *hashed.write;
       auto it = shard.entries.find(key);
       if (it == shard.entries.end()) {
-        if (value && keep_new != nullptr && keep_new(key)) add(shard, hash_of(key), key, *value);
+        if (value && keep_new != nullptr && keep_new(key)) add(shard, hashed.hash, key, *value);
         continue;
       }
       shard.bytes -= charge(it->first.size(), it->second.size());
