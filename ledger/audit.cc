@@ -182,7 +182,7 @@ void Auditor::prepare_chunk(Pending& chunk, unsigned threads) const {
     record.id_marked = scratch_->contains_mark(tx.id);
     const json::Json& body = tx.body();
     if (auto lot = body.find("lot"); body.is_object() && lot != body.end() && lot->is_string())
-      scratch_->get(lot_state_key(lot->get_ref<const std::string&>()));
+      if (auto key = lot_state_key_of_id(lot->get_ref<const std::string&>())) scratch_->get(*key);
   });
   // Verdicts for the keys in force as the state is now; a record whose key
   // changes in between misses the cache and is verified inline (the cache

@@ -11,6 +11,7 @@
 #include "ledger/record.h"
 #include "ledger/signature_check.h"
 #include "ledger/state_machine.h"
+#include "ledger/state_upgrade.h"
 #include "ledger/transaction.h"
 
 namespace ecoledger::ledger {
@@ -58,30 +59,6 @@ std::string receipt_entry(const Receipt& r, const std::string& signed_hash) {
 
 Ledger::Ledger(std::unique_ptr<Store> store, std::string ledger_id) : store_(std::move(store)), ledger_id_(std::move(ledger_id)) {}
 
-namespace {
-
-// Builds the holdings of a ledger written before they existed, from its
-// lots, in one durable batch that changes no record.
-Status add_holdings(Store& store) {
-  if (store.state().get(state_version_key)) return ok();
-  StateOverlay writes(store.state());
-  std::optional<Error> damaged;
-  store.state().scan("lot/", [&](std::string_view key, std::string_view value) {
-    auto lot = parse_lot(value);
-    if (!lot) damaged = Error{"corruption", "lot " + std::string(key) + " is damaged"};
-    else count_in_holdings(writes, *lot, +1);
-    return lot.has_value();
-  });
-  if (damaged) return std::unexpected(*damaged);
-  writes.put(state_version_key, state_version);
-  AppendBatch batch;
-  batch.state_writes = writes.take_writes();
-  batch.head = store.head();
-  return store.write(batch);
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dir) {
   if (!std::filesystem::exists(dir + "/CURRENT")) return fail("not_found", "no ledger in " + dir + " (run init first)");
   auto store = Store::open(dir, false);
@@ -90,7 +67,7 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& dir) {
   if (!genesis) return fail("corruption", "the ledger has no genesis state");
   auto doc = json::Json::parse(*genesis, nullptr, false);
   if (doc.is_discarded()) return fail("corruption", "the genesis state is damaged");
-  if (Status upgraded = add_holdings(**store); !upgraded) return std::unexpected(upgraded.error());
+  if (Status upgraded = upgrade_state(**store); !upgraded) return std::unexpected(upgraded.error());
   return std::unique_ptr<Ledger>(new Ledger(std::move(*store), doc["ledger"].get<std::string>()));
 }
 

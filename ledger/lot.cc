@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 #include "base/check.h"
 #include "ledger/state_machine.h"
@@ -131,9 +132,59 @@ bool is_valid_serial(std::string_view serial) {
   return true;
 }
 
-std::string lot_state_key(std::string_view lot_id) { return "lot/" + std::string(lot_id); }
-std::string account_lot_key(std::string_view account, std::string_view lot_id) {
-  return std::string(account_lot_key_prefix) + std::string(account) + "/" + std::string(lot_id);
+namespace {
+
+std::string padded_unit(std::int64_t unit) {
+  ECOLEDGER_CHECK(unit >= 1 && unit <= quantity_max);
+  char digits[lot_key_digits + 1];
+  std::snprintf(digits, sizeof digits, "%016lld", static_cast<long long>(unit));
+  return std::string(digits, lot_key_digits);
+}
+
+std::string lot_key_suffix(std::string_view serial, std::int64_t last) {
+  std::string suffix;
+  suffix.reserve(serial.size() + 1 + lot_key_digits);
+  suffix.append(serial).push_back(':');
+  suffix.append(padded_unit(last));
+  return suffix;
+}
+
+// A positive decimal integer of at most quantity_max, without sign or leading zeros.
+std::optional<std::int64_t> unit_number(std::string_view text) {
+  if (text.empty() || text.front() == '0') return std::nullopt;
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > quantity_max) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+std::string lot_state_key(const Lot& lot) { return "lot/" + lot_key_suffix(lot.serial, lot.last); }
+
+std::string account_lot_key(std::string_view account, const Lot& lot) {
+  std::string key(account_lot_key_prefix);
+  key.append(account).push_back('/');
+  key.append(lot_key_suffix(lot.serial, lot.last));
+  return key;
+}
+
+std::optional<std::string> lot_key_suffix_of_id(std::string_view lot_id) {
+  const auto colon = lot_id.rfind(':');
+  if (colon == std::string_view::npos || !is_valid_serial(lot_id.substr(0, colon))) return std::nullopt;
+  const std::string_view range = lot_id.substr(colon + 1);
+  const auto dash = range.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto first = unit_number(range.substr(0, dash));
+  auto last = unit_number(range.substr(dash + 1));
+  if (!first || !last || *first > *last) return std::nullopt;
+  return lot_key_suffix(lot_id.substr(0, colon), *last);
+}
+
+std::optional<std::string> lot_state_key_of_id(std::string_view lot_id) {
+  auto suffix = lot_key_suffix_of_id(lot_id);
+  if (!suffix) return std::nullopt;
+  return "lot/" + *suffix;
 }
 
 Result<Lot> parse_lot(std::string_view value) {
@@ -144,24 +195,37 @@ Result<Lot> parse_lot(std::string_view value) {
 }
 
 Result<Lot> load_lot(const StateReader& state, std::string_view lot_id) {
-  auto raw = state.get(lot_state_key(lot_id));
-  if (!raw) return fail("unknown_lot", "no lot \"" + std::string(lot_id) + "\" (it may have been split; see the serial's history)");
+  auto unknown = [&] {
+    return fail("unknown_lot", "no lot \"" + std::string(lot_id) + "\" (it may have been split; see the serial's history)");
+  };
+  auto key = lot_state_key_of_id(lot_id);
+  if (!key) return unknown();
+  auto raw = state.get(*key);
+  if (!raw) return unknown();
   auto lot = parse_lot(*raw);
   if (!lot) return fail("corruption", "lot \"" + std::string(lot_id) + "\" is damaged");
+  // Stored under the id's last unit, the lot may since have lost its first units.
+  if (lot->id() != lot_id) return unknown();
   return lot;
 }
 
 void store_lot(StateOverlay& state, const Lot& lot) {
   ECOLEDGER_CHECK(lot.first >= 1 && lot.first <= lot.last);
-  state.put(lot_state_key(lot.id()), lot.to_canonical());
-  state.put(account_lot_key(lot.holder, lot.id()), "1");
+  state.put(lot_state_key(lot), lot.to_canonical());
+  state.put(account_lot_key(lot.holder, lot), "1");
   count_in_holdings(state, lot, +1);
 }
 
-void erase_lot(StateOverlay& state, const Lot& lot) {
-  state.erase(lot_state_key(lot.id()));
-  state.erase(account_lot_key(lot.holder, lot.id()));
-  count_in_holdings(state, lot, -1);
+void replace_lot(StateOverlay& state, const Lot& before, const Lot& now) {
+  ECOLEDGER_CHECK(now.first >= 1 && now.first <= now.last);
+  ECOLEDGER_CHECK(before.serial == now.serial && before.last == now.last);
+  count_in_holdings(state, before, -1);
+  if (before.holder != now.holder) {
+    state.erase(account_lot_key(before.holder, before));
+    state.put(account_lot_key(now.holder, now), "1");
+  }
+  state.put(lot_state_key(now), now.to_canonical());
+  count_in_holdings(state, now, +1);
 }
 
 std::int64_t& Holdings::of(LotStatus status) {
@@ -174,16 +238,61 @@ std::int64_t& Holdings::of(LotStatus status) {
   return free;
 }
 
+void Holdings::count(const Lot& lot, int sign) {
+  ECOLEDGER_CHECK(sign == 1 || sign == -1);
+  const std::int64_t units = sign * lot.quantity();
+  std::int64_t& sum = of(lot.status);
+  sum += units;
+  ECOLEDGER_CHECK(sum >= 0);
+  if (!lot.counts_as_expiring()) return;
+  auto at = std::lower_bound(expiring.begin(), expiring.end(), lot.valid_to,
+                             [](const auto& entry, const std::string& valid_to) { return entry.first < valid_to; });
+  if (at == expiring.end() || at->first != lot.valid_to) at = expiring.emplace(at, lot.valid_to, 0);
+  at->second += units;
+  ECOLEDGER_CHECK(at->second >= 0);
+  if (at->second == 0) expiring.erase(at);
+}
+
+void Holdings::add(const Holdings& other) {
+  free += other.free;
+  pledged += other.pledged;
+  frozen += other.frozen;
+  retired += other.retired;
+  std::vector<std::pair<std::string, std::int64_t>> merged;
+  merged.reserve(expiring.size() + other.expiring.size());
+  auto mine = expiring.begin();
+  auto theirs = other.expiring.begin();
+  while (mine != expiring.end() || theirs != other.expiring.end()) {
+    if (theirs == other.expiring.end() || (mine != expiring.end() && mine->first < theirs->first)) {
+      merged.push_back(std::move(*mine));
+      ++mine;
+    } else if (mine == expiring.end() || theirs->first < mine->first) {
+      merged.push_back(*theirs);
+      ++theirs;
+    } else {
+      merged.emplace_back(std::move(mine->first), mine->second + theirs->second);
+      ++mine;
+      ++theirs;
+    }
+  }
+  expiring = std::move(merged);
+}
+
+std::int64_t Holdings::expired_on(std::string_view date) const {
+  std::int64_t expired = 0;
+  for (auto it = expiring.begin(); it != expiring.end() && it->first < date; ++it) expired += it->second;
+  return expired;
+}
+
 std::string Holdings::to_text() const {
-  return std::to_string(free) + ' ' + std::to_string(frozen) + ' ' + std::to_string(pledged) + ' ' + std::to_string(retired);
+  std::string text =
+      std::to_string(free) + ' ' + std::to_string(frozen) + ' ' + std::to_string(pledged) + ' ' + std::to_string(retired);
+  for (const auto& [valid_to, units] : expiring) text.append(" ").append(valid_to).append("=").append(std::to_string(units));
+  return text;
 }
 
 std::string holdings_key(std::string_view account, std::string_view asset) {
   return std::string(holdings_key_prefix) + std::string(account) + "/" + std::string(asset);
-}
-
-std::string expiring_key(std::string_view account, std::string_view asset, std::string_view valid_to) {
-  return std::string(expiring_key_prefix) + std::string(account) + "/" + std::string(asset) + "/" + std::string(valid_to);
 }
 
 namespace {
@@ -199,20 +308,44 @@ std::optional<std::int64_t> take_count(std::string_view& text) {
   return n;
 }
 
+// Takes "YYYY-MM-DD" (its shape; the dates written are those issuance checked) from the front of text.
+std::optional<std::string_view> take_date(std::string_view& text) {
+  constexpr std::string_view shape = "dddd-dd-dd";
+  if (text.size() < shape.size()) return std::nullopt;
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] == 'd' ? !(text[i] >= '0' && text[i] <= '9') : text[i] != shape[i]) return std::nullopt;
+  std::string_view date = text.substr(0, shape.size());
+  text.remove_prefix(shape.size());
+  return date;
+}
+
 }  // namespace
 
 Result<Holdings> parse_holdings(std::string_view raw) {
+  auto damaged = [] { return fail("corruption", "holdings are damaged"); };
   Holdings h;
   bool first = true;
   for (std::int64_t* sum : {&h.free, &h.frozen, &h.pledged, &h.retired}) {
-    if (!first && !raw.starts_with(' ')) return fail("corruption", "holdings are damaged");
+    if (!first && !raw.starts_with(' ')) return damaged();
     if (!first) raw.remove_prefix(1);
     first = false;
     auto n = take_count(raw);
-    if (!n) return fail("corruption", "holdings are damaged");
+    if (!n) return damaged();
     *sum = *n;
   }
-  if (!raw.empty()) return fail("corruption", "holdings are damaged");
+  // Then " <valid_to>=<units>", dates strictly ascending, units positive:
+  // one text for each Holdings, as to_text() writes it.
+  while (!raw.empty()) {
+    if (!raw.starts_with(' ')) return damaged();
+    raw.remove_prefix(1);
+    auto date = take_date(raw);
+    if (!date || !raw.starts_with('=') || (!h.expiring.empty() && *date <= h.expiring.back().first)) return damaged();
+    raw.remove_prefix(1);
+    if (raw.empty()) return damaged();
+    auto units = take_count(raw);
+    if (!units || *units == 0) return damaged();
+    h.expiring.emplace_back(std::string(*date), *units);
+  }
   return h;
 }
 
@@ -226,35 +359,14 @@ Result<Holdings> load_holdings(const StateReader& state, std::string_view accoun
 
 }  // namespace
 
-Result<std::int64_t> parse_units(std::string_view raw) {
-  auto n = take_count(raw);
-  if (!n || *n == 0 || !raw.empty()) return fail("corruption", "expiring units are damaged");
-  return *n;
-}
-
 void count_in_holdings(StateOverlay& state, const Lot& lot, int sign) {
-  ECOLEDGER_CHECK(sign == 1 || sign == -1);
-  const std::int64_t units = sign * lot.quantity();
   auto holdings = load_holdings(state, lot.holder, lot.asset);
   // The state machine writes holdings only here: damage is not an input error.
   ECOLEDGER_CHECK(holdings.has_value());
-  std::int64_t& sum = holdings->of(lot.status);
-  sum += units;
-  ECOLEDGER_CHECK(sum >= 0);
+  holdings->count(lot, sign);
   std::string key = holdings_key(lot.holder, lot.asset);
   if (holdings->empty()) state.erase(std::move(key));
   else state.put(std::move(key), holdings->to_text());
-  if (!lot.counts_as_expiring()) return;
-  std::string expiring = expiring_key(lot.holder, lot.asset, lot.valid_to);
-  std::int64_t free = units;
-  if (auto raw = state.get(expiring)) {
-    auto stored = parse_units(*raw);
-    ECOLEDGER_CHECK(stored.has_value());
-    free += *stored;
-  }
-  ECOLEDGER_CHECK(free >= 0);
-  if (free == 0) state.erase(std::move(expiring));
-  else state.put(std::move(expiring), std::to_string(free));
 }
 
 std::pair<Lot, std::optional<Lot>> split_lot(const Lot& lot, std::int64_t quantity) {

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/json.h"
 #include "base/result.h"
@@ -38,7 +40,7 @@ struct Lot {
   std::string id() const;
   std::int64_t quantity() const { return last - first + 1; }
   bool can_expire() const;  // a PRT with a valid_to
-  bool counts_as_expiring() const { return can_expire() && status == LotStatus::free; }  // in balexp/ (below)
+  bool counts_as_expiring() const { return can_expire() && status == LotStatus::free; }  // in Holdings::expiring (below)
   bool expired_at(std::string_view record_time) const;  // PRT past valid_to
   json::Json to_json() const;
   std::string to_canonical() const;  // json::canonical(to_json()), built without the Json tree
@@ -46,49 +48,71 @@ struct Lot {
 };
 
 bool is_valid_serial(std::string_view serial);
-std::string lot_state_key(std::string_view lot_id);
-std::string account_lot_key(std::string_view account, std::string_view lot_id);
+
+// State keys of a lot (layout version 3):
+//   lot/<serial>:<last>               -> the lot (Lot::to_canonical)
+//   acctlot/<holder>/<serial>:<last>  -> "1" (the index of lots by holder)
+// with <last>, the range's last unit, in lot_key_digits decimal digits. A
+// lot is keyed by where its range ends, which a partial operation leaves to
+// the rest (it takes the first units): the rest is written over its own
+// entry, and its holder's index entry stays. Keys sort by serial, then by
+// range. The id <serial>:<first>-<last> names the lot outside the state.
+inline constexpr std::size_t lot_key_digits = 16;
+static_assert(quantity_max < 10'000'000'000'000'000, "a unit number fits lot_key_digits digits");
+std::string lot_state_key(const Lot& lot);
+std::string account_lot_key(std::string_view account, const Lot& lot);
+// The key part <serial>:<last> of the lot named by a lot id, or nullopt when
+// the text is not a lot id (positive decimal integers, no leading zeros).
+std::optional<std::string> lot_key_suffix_of_id(std::string_view lot_id);
+// The key the lot named by a lot id is stored under, if the text is a lot id.
+std::optional<std::string> lot_state_key_of_id(std::string_view lot_id);
 
 Result<Lot> parse_lot(std::string_view value);  // a lot/ value; error "corruption"
+// The lot of that id: "unknown_lot" unless a lot with exactly that range is stored.
 Result<Lot> load_lot(const StateReader& state, std::string_view lot_id);
-// store_lot and erase_lot are the only writers of lots, and they keep the
-// holder's Holdings (below) in step; erase_lot takes the lot as stored.
+// store_lot and replace_lot are the only writers of lots, and they keep the
+// holder index and the holders' Holdings (below) in step. store_lot adds a
+// new lot; replace_lot writes `now` over `before` (as stored), whose key it
+// keeps. REQUIRES (replace_lot): the same serial and last unit.
 void store_lot(StateOverlay& state, const Lot& lot);
-void erase_lot(StateOverlay& state, const Lot& lot);
+void replace_lot(StateOverlay& state, const Lot& before, const Lot& now);
 
-// Holdings: the sums of one holder's lots of one asset by stored status, so
+// Holdings: the sums of one holder's lots of one asset by stored status, and
+// of the free units of lots that count_as_expiring() by their valid_to, so
 // that a balance is one lookup however many lots the holder has. Kept under
-//   bal/<account>/<asset>                 -> "<free> <frozen> <pledged> <retired>"
-//   balexp/<account>/<asset>/<valid_to>   -> "<free units that expire after valid_to>"
-// the second for lots that count_as_expiring(). Values are decimal integers,
-// not JSON: they are rewritten on every transfer, and JSON cost 15% of
-// `bench append`. A key whose sums are all zero is removed, so holdings
-// exist exactly for the (holder, asset) pairs with lots.
+//   bal/<account>/<asset> -> "<free> <frozen> <pledged> <retired>" then, for
+//                            each valid_to in ascending order, " <valid_to>=<units>"
+// Values are decimal integers without sign or leading zeros, not JSON: they
+// are rewritten on every transfer, and JSON cost 15% of `bench append`. A
+// key whose sums are all zero is removed, so holdings exist exactly for the
+// (holder, asset) pairs with lots; a valid_to whose units are zero is left out.
 inline constexpr std::string_view holdings_key_prefix = "bal/";
-inline constexpr std::string_view expiring_key_prefix = "balexp/";
+// Layout version 2 kept the expiring units apart, under
+// balexp/<account>/<asset>/<valid_to>; Ledger::open folds them in.
+inline constexpr std::string_view expiring_key_prefix_v2 = "balexp/";
 struct Holdings {
   std::int64_t free = 0;
   std::int64_t pledged = 0;
   std::int64_t frozen = 0;
   std::int64_t retired = 0;
+  // valid_to -> free units that expire after it, ascending by valid_to, no
+  // zero units; a holder has one per term of its rights, so a few at most.
+  std::vector<std::pair<std::string, std::int64_t>> expiring;
 
   std::int64_t& of(LotStatus status);
-  bool empty() const { return free == 0 && pledged == 0 && frozen == 0 && retired == 0; }
+  // Adds (sign +1) or removes (sign -1) lot's units. REQUIRES: no sum goes below zero.
+  void count(const Lot& lot, int sign);
+  // Adds other's sums (the holdings of more lots of the same holder and asset).
+  void add(const Holdings& other);
+  // The free units whose right ended before `date` (YYYY-MM-DD).
+  std::int64_t expired_on(std::string_view date) const;
+  bool empty() const { return free == 0 && pledged == 0 && frozen == 0 && retired == 0 && expiring.empty(); }
   bool operator==(const Holdings&) const = default;
-  Holdings& operator+=(const Holdings& other) {
-    free += other.free;
-    pledged += other.pledged;
-    frozen += other.frozen;
-    retired += other.retired;
-    return *this;
-  }
   std::string to_text() const;  // the stored value
 };
 
 std::string holdings_key(std::string_view account, std::string_view asset);
-std::string expiring_key(std::string_view account, std::string_view asset, std::string_view valid_to);
 Result<Holdings> parse_holdings(std::string_view raw);
-Result<std::int64_t> parse_units(std::string_view raw);  // a balexp value
 // Adds (sign +1) or removes (sign -1) lot's units to or from its holder's holdings.
 void count_in_holdings(StateOverlay& state, const Lot& lot, int sign);
 

@@ -70,15 +70,7 @@ Result<Json> query_account(const StateReader& state, const std::string& account,
       damaged = h.error();
       return false;
     }
-    std::int64_t expired = 0;
-    const std::string expiring = expiring_key(account, asset, "");
-    state.scan(expiring, [&](std::string_view k, std::string_view units) {
-      if (!(date > k.substr(expiring.size()))) return false;  // keys ascend by valid_to
-      auto n = parse_units(units);
-      if (!n) damaged = n.error();
-      else expired += *n;
-      return n.has_value();
-    });
+    const std::int64_t expired = h->expired_on(date);
     balances[asset] = Json{{"total", h->free + h->pledged + h->frozen}, {"free", h->free - expired}, {"pledged", h->pledged},
                            {"frozen", h->frozen}, {"retired", h->retired}, {"expired", expired}};
     return !damaged;
@@ -95,18 +87,23 @@ Result<Json> query_account_lots(const StateReader& state, const std::string& acc
     return fail("bad_query", "limit is 1-" + std::to_string(account_lots_page_max));
   Json doc{{"account", account}, {"lots", Json::array()}};
   Json& lots = doc["lots"];
-  const std::string prefix = account_lot_key(account, "");
+  // Index keys end in <serial>:<last unit> (lot.h): a page is in that
+  // order, and `after` (a lot id) says where in it the page starts.
+  std::optional<std::string> after_key;
+  if (!after.empty() && !(after_key = lot_key_suffix_of_id(after))) return fail("bad_query", "after is a lot id");
+  const std::string prefix = std::string(account_lot_key_prefix) + account + "/";
   // The scan starts at the account's first lot and skips to `after`: a
   // later page costs a walk over the keys before it (cheap next to loading
   // a page of lots), which keeps StateReader to prefix scans.
   state.scan(prefix, [&](std::string_view key, std::string_view) {
-    std::string_view id = key.substr(prefix.size());
-    if (!after.empty() && id <= after) return true;
+    std::string_view suffix = key.substr(prefix.size());
+    if (after_key && suffix <= *after_key) return true;
     if (lots.size() == limit) {
       doc["next"] = lots.back()["lot"];
       return false;
     }
-    auto lot = load_lot(state, id);
+    auto raw = state.get("lot/" + std::string(suffix));
+    auto lot = raw ? parse_lot(*raw) : fail("unknown_lot", "");
     if (lot) lots.push_back(lot_json(*lot, time));
     return true;
   });
@@ -239,8 +236,7 @@ class InvariantCheck {
       if (!broken_ && next != expected.end()) breaks("lots of " + next->first + " are not counted in " + what);
       return !broken_;
     };
-    return compare(holdings_key_prefix, holdings_, [](const Holdings& h) { return h.to_text(); }, "holdings") &&
-           compare(expiring_key_prefix, expiring_, [](std::int64_t units) { return std::to_string(units); }, "expiring units");
+    return compare(holdings_key_prefix, holdings_, [](const Holdings& h) { return h.to_text(); }, "holdings");
   }
 
  private:
@@ -248,7 +244,6 @@ class InvariantCheck {
   struct Sums {
     std::uint64_t lots = 0;
     std::map<std::string, Holdings> holdings;
-    std::map<std::string, std::int64_t> expiring;
   };
 
   // Checks each serial of block on all cores and adds their sums; the
@@ -266,8 +261,7 @@ class InvariantCheck {
       if (message) return breaks(std::move(*message));
     for (Sums& part : sums) {
       lots_ += part.lots;
-      for (const auto& [key, h] : part.holdings) holdings_[key] += h;
-      for (const auto& [key, units] : part.expiring) expiring_[key] += units;
+      for (auto& [key, h] : part.holdings) holdings_[key].add(h);
     }
     return true;
   }
@@ -281,11 +275,9 @@ class InvariantCheck {
     state_.scan("lot/" + serial + ":", [&](std::string_view key, std::string_view value) {
       auto lot = lot_under_its_key(key, value);
       if (!lot) return !(broken = std::move(lot.error()));
-      // Serial ids may hold ':', so lot/<serial>: also holds the lots of
-      // longer serials; they are checked with their own.
-      if (lot->serial != serial) return true;
+      if (lot->serial != serial) return !(broken = "lot key " + std::string(key) + " differs from its serial");
       if (lot->quantity() <= 0) return !(broken = "lot " + lot->id() + " has no units");
-      if (indexed_ && !state_.get(account_lot_key(lot->holder, lot->id())))
+      if (indexed_ && !state_.get(account_lot_key(lot->holder, *lot)))
         return !(broken = "lot " + lot->id() + " is not indexed under its holder");
       if (lot->status == LotStatus::pledged) {
         auto p = state_.get("pledge/" + lot->pledge);
@@ -297,8 +289,7 @@ class InvariantCheck {
       }
       ranges.emplace_back(lot->first, lot->last);
       ++lots;
-      sums.holdings[holdings_key(lot->holder, lot->asset)].of(lot->status) += lot->quantity();
-      if (lot->counts_as_expiring()) sums.expiring[expiring_key(lot->holder, lot->asset, lot->valid_to)] += lot->quantity();
+      sums.holdings[holdings_key(lot->holder, lot->asset)].count(*lot, +1);
       return true;
     });
     if (broken) return broken;
@@ -324,7 +315,7 @@ class InvariantCheck {
   static std::expected<Lot, std::string> lot_under_its_key(std::string_view key, std::string_view value) {
     auto lot = parse_lot(value);
     if (!lot) return std::unexpected("lot " + std::string(key) + " is damaged");
-    if (key.substr(4) != lot->id()) return std::unexpected("lot key " + std::string(key) + " differs from its range");
+    if (key != lot_state_key(*lot)) return std::unexpected("lot key " + std::string(key) + " differs from its range");
     return std::move(*lot);
   }
 
@@ -346,8 +337,7 @@ class InvariantCheck {
   const bool indexed_;  // the holder index of lots is in state_
   std::optional<Error> broken_;
   std::uint64_t lots_ = 0;
-  std::map<std::string, Holdings> holdings_;       // holdings key -> sums of the lots
-  std::map<std::string, std::int64_t> expiring_;  // expiring key -> free units
+  std::map<std::string, Holdings> holdings_;  // holdings key -> sums of the lots
 };
 
 }  // namespace

@@ -103,16 +103,18 @@ Result<Lot> load_free_lot(const StateReader& state, const TxContext& ctx, const 
 }
 
 // Takes the first `quantity` units of lot into a new state; the remainder
-// stays with the old holder and status. Returns the taken lot as stored.
+// stays with the old holder and status, under the lot's key (lot.h).
+// Returns the taken lot as stored.
 Lot carve(StateOverlay& state, const TxContext& ctx, const Lot& lot, std::int64_t quantity, const std::function<void(Lot&)>& change) {
-  erase_lot(state, lot);
   auto [taken, rest] = split_lot(lot, quantity);
   change(taken);
   taken.since = ctx.seq;
-  store_lot(state, taken);
   if (rest) {
     rest->since = ctx.seq;
-    store_lot(state, *rest);
+    replace_lot(state, lot, *rest);
+    store_lot(state, taken);
+  } else {
+    replace_lot(state, lot, taken);
   }
   json::CanonicalObject event;
   event.add_string("from_lot", lot.id()).add_string("lot", taken.id()).add_int("quantity", quantity);

@@ -25,10 +25,12 @@ inline constexpr std::size_t account_keys_max = 16;
 inline constexpr std::size_t account_name_bytes_max = 256;
 
 // The state layout's version, written by the genesis. Version 2 added the
-// holdings (ledger/lot.h); a ledger without the key predates them and gets
-// them built from its lots when it is opened (Ledger::open).
+// holdings (ledger/lot.h); version 3 keys lots by their last unit and keeps
+// expiring units inside the holdings, so that a transfer writes six state
+// entries instead of eleven. A ledger of an earlier layout (no key: before
+// holdings) is brought to this one when it is opened (Ledger::open).
 inline constexpr const char* state_version_key = "meta/state_version";
-inline constexpr const char* state_version = "2";
+inline constexpr const char* state_version = "3";
 
 // The query indexes: state the state machine writes for queries and never
 // reads, namely a serial's history and the index of lots by holder. A replay

@@ -81,3 +81,65 @@ TEST_CASE("a lot value in any other form is read by the Json path, with the same
     CHECK(parsed.error().code == "corruption");
   }
 }
+
+TEST_CASE("a lot id names one key, by serial and last unit; anything else is no lot id") {
+  CHECK(ledger::lot_key_suffix_of_id("PRT-A:1-400") == std::optional<std::string>("PRT-A:0000000000000400"));
+  CHECK(ledger::lot_key_suffix_of_id("PRT-A:37-400") == ledger::lot_key_suffix_of_id("PRT-A:1-400"));
+  CHECK(ledger::lot_state_key_of_id("FCT-350428-2021-000001:2723001-12723000") ==
+        std::optional<std::string>("lot/FCT-350428-2021-000001:0000000012723000"));
+  CHECK(ledger::lot_key_suffix_of_id("S:9007199254740991-9007199254740991") == std::optional<std::string>("S:9007199254740991"));
+  for (const char* bad : {"", "PRT-A", "PRT-A:", "PRT-A:1", "PRT-A:1-", "PRT-A:-400", "PRT-A:01-400", "PRT-A:1-0400", "PRT-A:0-400",
+                          "PRT-A:400-1", "PRT-A:+1-400", "PRT-A:1-400x", "PRT-A:1--400", ":1-400", "PRT A:1-400", "PRT-A:1-9007199254740992"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ledger::lot_key_suffix_of_id(bad));
+  }
+  // Keys sort by range within a serial, whatever the digits of the ids.
+  CHECK(*ledger::lot_key_suffix_of_id("S:1-9") < *ledger::lot_key_suffix_of_id("S:10-20"));
+  CHECK(*ledger::lot_key_suffix_of_id("S:300-999") < *ledger::lot_key_suffix_of_id("S:1000-1000"));
+}
+
+TEST_CASE("holdings: one text for each sums, expiring units by day, and sums that add up") {
+  ledger::Lot a;
+  a.serial = "PRT-A";
+  a.asset = "PRT";
+  a.holder = "h";
+  a.first = 1;
+  a.last = 700;
+  a.valid_to = "2030-12-31";
+  ledger::Lot b = a;
+  b.serial = "PRT-B";
+  b.last = 500;
+  b.valid_to = "2027-06-30";
+  ledger::Lot pledged = b;
+  pledged.last = 300;
+  pledged.status = ledger::LotStatus::pledged;
+  ledger::Holdings h;
+  h.count(a, +1);
+  h.count(b, +1);
+  h.count(pledged, +1);
+  CHECK(h.to_text() == "1200 0 300 0 2027-06-30=500 2030-12-31=700");
+  CHECK(h.expired_on("2027-06-30") == 0);
+  CHECK(h.expired_on("2027-07-01") == 500);
+  CHECK(h.expired_on("2031-01-01") == 1200);
+  auto back = ledger::parse_holdings(h.to_text());
+  REQUIRE(back.has_value());
+  CHECK(*back == h);
+  // Sums gathered apart add up to the sums gathered together.
+  ledger::Holdings first, second;
+  first.count(a, +1);
+  second.count(b, +1);
+  second.count(pledged, +1);
+  first.add(second);
+  CHECK(first == h);
+  h.count(b, -1);
+  CHECK(h.to_text() == "700 0 300 0 2030-12-31=700");
+  h.count(a, -1);
+  h.count(pledged, -1);
+  CHECK(h.empty());
+  for (const char* bad : {"", "1 0 0", "1 0 0 0 ", "1 0 0 0 2030-12-31", "1 0 0 0 2030-12-31=", "1 0 0 0 2030-12-31=0",
+                          "1 0 0 0 2030-12-31=01", "1 0 0 0 2030-12-31=1 2030-12-31=1", "1 0 0 0 2031-01-01=1 2030-12-31=1",
+                          "1 0 0 0 2030-1-31=1", "1 0 0 0  2030-12-31=1", "-1 0 0 0"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(ledger::parse_holdings(bad));
+  }
+}

@@ -137,13 +137,42 @@ TEST_CASE("an account's lots come in pages that together list every lot once") {
   }
   CHECK(pages == 3);
   CHECK(paged == all["lots"]);
-  CHECK(Json::parse(f.answer("/v1/accounts/h/lots?after=~").body)["lots"].empty());
-  for (const char* bad : {"?limit=0", "?limit=1001", "?limit=x", "?limit=1&limit=2"}) {
+  // After the last lot: an empty page; after a lot that no longer exists: the lots that sort after its range.
+  CHECK(Json::parse(f.answer("/v1/accounts/h/lots?after=PRT-P-124:1-10").body)["lots"].empty());
+  CHECK(Json::parse(f.answer("/v1/accounts/h/lots?after=PRT-P-123:1-9&limit=1").body)["lots"][0]["lot"] == "PRT-P-123:1-10");
+  for (const char* bad : {"?limit=0", "?limit=1001", "?limit=x", "?limit=1&limit=2", "?after=~", "?after=PRT-P-100:01-10", "?after=PRT-P-100"}) {
     CAPTURE(bad);
     Response r = f.answer(std::string("/v1/accounts/h/lots") + bad);
     CHECK(r.status == 400);
     CHECK(code_of(r) == "bad_query");
   }
+}
+
+TEST_CASE("an account's lots of one serial come in the order of their ranges") {
+  Fixture f;
+  f.t.open_account("h", "holder");
+  f.t.open_account("g", "holder");
+  REQUIRE(f.t.submit(f.t.signed_by(f.t.tx("asset.issue", {{"asset", "PRT"}, {"serial", "PRT-R"}, {"holder", "h"}, {"quantity", 1000},
+                                                        {"pollutant", "COD"}, {"region", "350500"}, {"valid_from", "2026-01-01"},
+                                                        {"valid_to", "2030-12-31"}}),
+                                   {"registry"})));
+  // h ends with six lots of PRT-R; as text their ids would sort
+  // 1-9, 100-299, 1000-1000, 10-20, 21-99, 300-999.
+  auto move = [&](const std::string& from, const std::string& to, const std::string& id, int quantity) {
+    auto r = f.t.submit(f.t.signed_by(f.t.tx("transfer", {{"from", from}, {"to", to}, {"lot", id}, {"quantity", quantity}}), {from}));
+    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().code + ": " + r.error().message));
+  };
+  move("h", "g", "PRT-R:1-1000", 999);   // g: 1-999; h keeps 1000-1000
+  move("g", "h", "PRT-R:1-999", 9);      // h: 1-9
+  move("g", "h", "PRT-R:10-999", 11);    // h: 10-20
+  move("g", "h", "PRT-R:21-999", 79);    // h: 21-99
+  move("g", "h", "PRT-R:100-999", 200);  // h: 100-299
+  move("g", "h", "PRT-R:300-999", 700);  // h: 300-999
+  Json lots = Json::parse(f.answer("/v1/accounts/h/lots").body)["lots"];
+  std::vector<std::string> ids;
+  for (const Json& l : lots) ids.push_back(l["lot"]);
+  CHECK(ids == std::vector<std::string>{"PRT-R:1-9", "PRT-R:10-20", "PRT-R:21-99", "PRT-R:100-299", "PRT-R:300-999", "PRT-R:1000-1000"});
+  CHECK(Json::parse(f.answer("/v1/accounts/g/lots").body)["lots"].empty());
 }
 
 TEST_CASE("POST /v1/tx: media types, JSON limits, NDJSON counts") {
