@@ -1,6 +1,7 @@
 #include "base/json.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <set>
 #include <vector>
@@ -307,6 +308,46 @@ std::string CanonicalObject::str() const {
   }
   out.push_back('}');
   return out;
+}
+
+OrderedCanonicalWriter::OrderedCanonicalWriter(std::size_t bytes_expected) {
+  out_.reserve(bytes_expected);
+  out_.push_back('{');
+}
+
+void OrderedCanonicalWriter::key(std::string_view key) {
+  ECOLEDGER_CHECK(out_.size() == 1 || key_less(last_key_, key));
+  if (out_.size() > 1) out_.push_back(',');
+  last_key_.assign(key);
+  append_string(key, out_);
+  out_.push_back(':');
+}
+
+OrderedCanonicalWriter& OrderedCanonicalWriter::add_string(std::string_view key, std::string_view value) {
+  this->key(key);
+  append_string(value, out_);
+  return *this;
+}
+
+OrderedCanonicalWriter& OrderedCanonicalWriter::add_int(std::string_view key, std::int64_t value) {
+  ECOLEDGER_CHECK(value <= json_integer_abs_max && value >= -json_integer_abs_max);
+  this->key(key);
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  ECOLEDGER_CHECK(ec == std::errc());
+  out_.append(digits, end);
+  return *this;
+}
+
+OrderedCanonicalWriter& OrderedCanonicalWriter::add_canonical(std::string_view key, std::string_view value_canonical) {
+  this->key(key);
+  out_.append(value_canonical);
+  return *this;
+}
+
+std::string OrderedCanonicalWriter::finish() && {
+  out_.push_back('}');
+  return std::move(out_);
 }
 
 namespace {

@@ -60,6 +60,25 @@ class CanonicalObject {
   std::vector<std::pair<std::string, std::string>> members_;  // key, value in canonical form
 };
 
+// Writes a JSON object's canonical form member by member, for a caller that
+// knows its members in canonical key order: no member is kept apart, sorted
+// or copied, which CanonicalObject does (a lot is written twice by every
+// transfer). Each key must sort after the one before (checked).
+class OrderedCanonicalWriter {
+ public:
+  explicit OrderedCanonicalWriter(std::size_t bytes_expected = 256);
+  OrderedCanonicalWriter& add_string(std::string_view key, std::string_view value);
+  OrderedCanonicalWriter& add_int(std::string_view key, std::int64_t value);  // REQUIRES: in the wire profile's range
+  // REQUIRES: value_canonical is the canonical form of a JSON value (as canonical() writes it).
+  OrderedCanonicalWriter& add_canonical(std::string_view key, std::string_view value_canonical);
+  std::string finish() &&;
+
+ private:
+  void key(std::string_view key);
+  std::string out_;
+  std::string last_key_;
+};
+
 // A member of a flat object as read_flat_object() found it.
 struct FlatMember {
   std::string_view key;

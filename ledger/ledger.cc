@@ -49,10 +49,10 @@ class BatchMerkleReader final : public MerkleNodeReader {
 };
 
 std::string receipt_entry(const Receipt& r, const std::string& signed_hash) {
-  json::CanonicalObject entry;
-  entry.add_int("seq", static_cast<std::int64_t>(r.seq)).add_string("hash", r.hash).add_string("time", r.time);
-  entry.add_string("signed", signed_hash);
-  return entry.str();
+  json::OrderedCanonicalWriter entry(192);
+  entry.add_string("hash", r.hash).add_int("seq", static_cast<std::int64_t>(r.seq)).add_string("signed", signed_hash);
+  entry.add_string("time", r.time);
+  return std::move(entry).finish();
 }
 
 }  // namespace

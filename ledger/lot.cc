@@ -35,14 +35,16 @@ json::Json Lot::to_json() const {
 }
 
 std::string Lot::to_canonical() const {
-  json::CanonicalObject doc;
-  doc.add_string("lot", id()).add_string("serial", serial).add_string("asset", asset).add_string("holder", holder);
-  doc.add_int("first", first).add_int("last", last).add_int("quantity", quantity());
-  doc.add_string("status", to_string(status)).add_int("since", static_cast<std::int64_t>(since));
-  if (!pledge.empty()) doc.add_string("pledge", pledge);
+  // The members in canonical (JCS) order, which the writer checks.
+  json::OrderedCanonicalWriter doc;
+  doc.add_string("asset", asset);
   if (!freeze_case.empty()) doc.add_string("case", freeze_case);
+  doc.add_int("first", first).add_string("holder", holder).add_int("last", last).add_string("lot", id());
+  if (!pledge.empty()) doc.add_string("pledge", pledge);
+  doc.add_int("quantity", quantity()).add_string("serial", serial).add_int("since", static_cast<std::int64_t>(since));
+  doc.add_string("status", to_string(status));
   if (!valid_to.empty()) doc.add_string("valid_to", valid_to);
-  return doc.str();
+  return std::move(doc).finish();
 }
 
 namespace {

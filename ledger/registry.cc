@@ -68,8 +68,20 @@ std::string date_of(const std::string& time) { return time.substr(0, 10); }
 
 // ---- history ---------------------------------------------------------------
 
+// What a history event says of its units; the record it belongs to adds seq,
+// time, type and tx.
+struct HistoryEvent {
+  std::string_view from;      // the holder before, when the units changed hands
+  std::string_view from_lot;  // the lot the units were taken from (not at issuance)
+  std::string_view holder;
+  std::string_view lot;
+  std::int64_t quantity = 0;
+  std::string_view rest_lot;  // what stayed in from_lot, when some did
+  std::string_view status;
+};
+
 // Appends an event to the serial's history: hist/<serial>/<seq:016>/<n:02>.
-void add_history(StateOverlay& state, const TxContext& ctx, const std::string& serial, json::CanonicalObject event) {
+void add_history(StateOverlay& state, const TxContext& ctx, const std::string& serial, const HistoryEvent& event) {
   char prefix[48];
   std::snprintf(prefix, sizeof prefix, "/%016llu/", static_cast<unsigned long long>(ctx.seq));
   std::string base = std::string(history_key_prefix) + serial + prefix;
@@ -78,9 +90,15 @@ void add_history(StateOverlay& state, const TxContext& ctx, const std::string& s
   int n = ctx.history_events[serial]++;
   ECOLEDGER_CHECK(n < history_events_per_record_max);
   const std::string suffix = (n < 10 ? "0" : "") + std::to_string(n);
-  event.add_int("seq", static_cast<std::int64_t>(ctx.seq)).add_string("time", ctx.time);
-  event.add_string("type", ctx.tx.type).add_string("tx", ctx.tx.id);
-  state.put(base + suffix, event.str());
+  // The members in canonical order (the writer checks it).
+  json::OrderedCanonicalWriter doc;
+  if (!event.from.empty()) doc.add_string("from", event.from);
+  if (!event.from_lot.empty()) doc.add_string("from_lot", event.from_lot);
+  doc.add_string("holder", event.holder).add_string("lot", event.lot).add_int("quantity", event.quantity);
+  if (!event.rest_lot.empty()) doc.add_string("rest_lot", event.rest_lot);
+  doc.add_int("seq", static_cast<std::int64_t>(ctx.seq)).add_string("status", event.status).add_string("time", ctx.time);
+  doc.add_string("tx", ctx.tx.id).add_string("type", ctx.tx.type);
+  state.put(base + suffix, std::move(doc).finish());
 }
 
 // ---- the free-units check shared by transfer, pledge, freeze, retire -------
@@ -116,12 +134,15 @@ Lot carve(StateOverlay& state, const TxContext& ctx, const Lot& lot, std::int64_
   } else {
     replace_lot(state, lot, taken);
   }
-  json::CanonicalObject event;
-  event.add_string("from_lot", lot.id()).add_string("lot", taken.id()).add_int("quantity", quantity);
-  event.add_string("holder", taken.holder).add_string("status", to_string(taken.status));
-  if (rest) event.add_string("rest_lot", rest->id());
-  if (lot.holder != taken.holder) event.add_string("from", lot.holder);
-  add_history(state, ctx, lot.serial, std::move(event));
+  const std::string from_lot = lot.id(), taken_lot = taken.id(), rest_lot = rest ? rest->id() : std::string();
+  HistoryEvent event{.from = lot.holder != taken.holder ? std::string_view(lot.holder) : std::string_view(),
+                     .from_lot = from_lot,
+                     .holder = taken.holder,
+                     .lot = taken_lot,
+                     .quantity = quantity,
+                     .rest_lot = rest_lot,
+                     .status = to_string(taken.status)};
+  add_history(state, ctx, lot.serial, event);
   return taken;
 }
 
@@ -255,9 +276,9 @@ Status apply_issue(const TxContext& ctx, StateOverlay& state) {
   lot.last = *quantity;
   lot.since = ctx.seq;
   store_lot(state, lot);
-  json::CanonicalObject event;
-  event.add_string("lot", lot.id()).add_int("quantity", *quantity).add_string("holder", *holder).add_string("status", "free");
-  add_history(state, ctx, *serial, std::move(event));
+  const std::string issued_lot = lot.id();
+  add_history(state, ctx, *serial,
+              HistoryEvent{.from = {}, .from_lot = {}, .holder = *holder, .lot = issued_lot, .quantity = *quantity, .rest_lot = {}, .status = "free"});
   return ok();
 }
 

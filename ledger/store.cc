@@ -8,6 +8,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
@@ -247,11 +248,28 @@ const StateReader& Store::state() const { return *impl_; }
 const MerkleNodeReader& Store::merkle() const { return *impl_; }
 
 Status Store::write(const AppendBatch& batch) {
+  // The entries go into the batch in key order ('H' < 'I' < 'M' < 'R' <
+  // 'S'), so that RocksDB inserts each into its memtable's skip list from
+  // where the one before went instead of from the top: about a fifth fewer
+  // instructions in MemTable::Add (callgrind, bench/RESULTS.md).
   rocksdb::WriteBatch wb;
+  json::Json head{{"size", batch.head.size}, {"head", crypto::to_hex(batch.head.head)}, {"time", batch.head.time}};
+  wb.Put(head_key, json::canonical(head));
+  std::vector<const std::pair<std::string, std::string>*> receipts;
+  receipts.reserve(batch.tx_index.size());
+  for (const auto& entry : batch.tx_index) receipts.push_back(&entry);
+  std::sort(receipts.begin(), receipts.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* entry : receipts) wb.Put("I" + entry->first, entry->second);
+  std::vector<const std::pair<MerkleNodeId, crypto::Hash>*> nodes;
+  nodes.reserve(batch.nodes.size());
+  for (const auto& entry : batch.nodes) nodes.push_back(&entry);
+  std::sort(nodes.begin(), nodes.end(), [](const auto* a, const auto* b) {
+    return std::pair(a->first.level, a->first.index) < std::pair(b->first.level, b->first.index);
+  });
+  for (const auto* entry : nodes)
+    wb.Put(node_key(entry->first.level, entry->first.index),
+           std::string_view(reinterpret_cast<const char*>(entry->second.data()), entry->second.size()));
   for (const auto& [seq, bytes] : batch.records) wb.Put(record_key(seq), bytes);
-  for (const auto& [id, hash] : batch.nodes)
-    wb.Put(node_key(id.level, id.index), std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
-  for (const auto& [id, receipt] : batch.tx_index) wb.Put("I" + id, receipt);
   // State keys go to RocksDB in two parts rather than joined into a new string.
   const rocksdb::Slice state_prefix(state_key_prefix.data(), state_key_prefix.size());
   for (const auto& [key, value] : batch.state_writes) {
@@ -264,8 +282,6 @@ Status Store::write(const AppendBatch& batch) {
       wb.Delete(full_key);
     }
   }
-  json::Json head{{"size", batch.head.size}, {"head", crypto::to_hex(batch.head.head)}, {"time", batch.head.time}};
-  wb.Put(head_key, json::canonical(head));
   rocksdb::WriteOptions options;
   options.sync = true;
   rocksdb::Status s = impl_->db->Write(options, &wb);

@@ -151,3 +151,17 @@ TEST_CASE("read_flat_object reads the flat canonical form and refuses everything
     many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
   CHECK_FALSE(read_flat_object(many + "}").has_value());
 }
+
+TEST_CASE("OrderedCanonicalWriter writes what canonical() writes, members given in key order") {
+  using ecoledger::json::Json;
+  // In UTF-16 order: é (U+00E9), then U+1F600 (a surrogate pair, 0xD83D...),
+  // then U+FF11, though U+FF11 comes before U+1F600 byte for byte in UTF-8.
+  const std::string e_acute = "\xC3\xA9", smile = "\xF0\x9F\x98\x80", fullwidth_one = "\xEF\xBC\x91";
+  ecoledger::json::OrderedCanonicalWriter writer(8);
+  writer.add_string("", "empty key").add_int("a", -9007199254740991).add_string("b", "tab\there \"quoted\" back\\slash \x01");
+  writer.add_int("c", 0).add_string(e_acute, smile).add_int(smile, 9007199254740991).add_string(fullwidth_one, "");
+  Json doc{{"", "empty key"}, {"a", -9007199254740991}, {"b", "tab\there \"quoted\" back\\slash \x01"}, {"c", 0},
+           {e_acute, smile}, {smile, 9007199254740991}, {fullwidth_one, ""}};
+  CHECK(std::move(writer).finish() == ecoledger::json::canonical(doc));
+  CHECK(ecoledger::json::OrderedCanonicalWriter().finish() == "{}");
+}
