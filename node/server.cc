@@ -1,5 +1,6 @@
 #include "node/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -11,6 +12,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "base/check.h"
+#include "node/deadline_sweep.h"
 #include "node/http_request.h"
 #include "node/limits.h"
 #include "node/log.h"
@@ -28,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t read_some_bytes = 4096;
 
 template <typename Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session : public Expirable, public std::enable_shared_from_this<Session<Stream>> {
  public:
   static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
 
@@ -42,10 +44,23 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
   }
 
+  // The sweep found the deadline past (node/deadline_sweep.h). Closing the
+  // socket ends the pending read or write with operation_aborted, and its
+  // handler closes the session.
+  void expire() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (!self->deadline.due(steady_now_ms())) return;
+      self->deadline.disarm();
+      log_event(json::Json{{"event", "timeout"}});
+      beast::error_code ignored;
+      self->lowest().socket().close(ignored);
+    });
+  }
+
  private:
   void start() {
     if constexpr (is_tls) {
-      lowest().expires_after(std::chrono::milliseconds(state_->config.header_timeout_ms));
+      deadline.arm(state_->config.header_timeout_ms);
       stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
         if (ec) return self->close();
         self->wait_request();
@@ -60,7 +75,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // Keep-alive wait: the first bytes of the next request within idle_timeout_ms.
   void wait_request() {
     if (buffer_.size() > 0) return read_header();
-    lowest().expires_after(std::chrono::milliseconds(state_->config.idle_timeout_ms));
+    deadline.arm(state_->config.idle_timeout_ms);
     stream_.async_read_some(buffer_.prepare(read_some_bytes), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
       if (ec) return self->close();
       self->buffer_.commit(n);
@@ -73,7 +88,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_->config.header_bytes_max));
     parser_->body_limit(state_->config.body_bytes_max);
-    lowest().expires_after(std::chrono::milliseconds(state_->config.header_timeout_ms));
+    deadline.arm(state_->config.header_timeout_ms);
     http::async_read_header(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->read_failed(ec);
       self->read_body();
@@ -82,7 +97,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void read_body() {
     started_ = Clock::now();
-    lowest().expires_after(std::chrono::milliseconds(state_->config.idle_timeout_ms));
+    deadline.arm(state_->config.idle_timeout_ms);
     http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->read_failed(ec);
       self->handle();
@@ -98,9 +113,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return answer(error_response(Error{"too_large", "the request is over " + std::to_string(state_->config.body_bytes_max) +
                                                           " body bytes or its header is too long"}));
     }
-    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-        ec == asio::error::operation_aborted || ec == http::error::partial_message) {
-      if (ec == beast::error::timeout) log_event(json::Json{{"event", "timeout"}});
+    // operation_aborted and bad_descriptor: the deadline sweep closed the socket.
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor || ec == http::error::partial_message) {
       return close();
     }
     state_->in_flight.fetch_add(1);
@@ -111,6 +126,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void handle() {
+    // No timeout while the answer is computed or waits for its commit.
+    deadline.disarm();
     state_->in_flight.fetch_add(1);
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
@@ -146,7 +163,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res->body() = std::move(response.body);
     res->prepare_payload();
     status_ = response.status;
-    lowest().expires_after(std::chrono::milliseconds(state_->config.idle_timeout_ms));
+    deadline.arm(state_->config.idle_timeout_ms);
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) { self->written(ec); });
   }
 
@@ -174,7 +191,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     stream_res_->body().data = nullptr;
     stream_res_->body().more = true;
     serializer_.emplace(*stream_res_);
-    lowest().expires_after(std::chrono::milliseconds(state_->config.idle_timeout_ms));
+    deadline.arm(state_->config.idle_timeout_ms);
     http::async_write_header(stream_, *serializer_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->stream_failed();
       self->next_chunk();
@@ -205,7 +222,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       body.size = chunk_.size();
       body.more = true;
     }
-    lowest().expires_after(std::chrono::milliseconds(state_->config.idle_timeout_ms));
+    deadline.arm(state_->config.idle_timeout_ms);
     http::async_write(stream_, *serializer_, [self = this->shared_from_this(), last = chunk_.empty()](beast::error_code ec, std::size_t) {
       if (ec == http::error::need_buffer) ec = {};
       if (ec) return self->stream_failed();
@@ -224,7 +241,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void close() {
     beast::error_code ec;
     if constexpr (is_tls) {
-      lowest().expires_after(std::chrono::milliseconds(state_->config.header_timeout_ms));
+      deadline.arm(state_->config.header_timeout_ms);
       stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
         beast::error_code ignored;
         self->lowest().socket().close(ignored);
@@ -254,7 +271,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 }  // namespace
 
 struct Server::Listener : std::enable_shared_from_this<Server::Listener> {
-  Listener(asio::io_context& io, std::shared_ptr<ServerState> state) : io_(io), state_(std::move(state)), acceptor_(asio::make_strand(io)) {}
+  Listener(asio::io_context& io, std::shared_ptr<ServerState> state)
+      : io_(io),
+        state_(std::move(state)),
+        acceptor_(asio::make_strand(io)),
+        sweep_(std::make_shared<DeadlineSweep>(io, std::min(state_->config.header_timeout_ms, state_->config.idle_timeout_ms))) {}
 
   Result<tcp::endpoint> open(const tcp::endpoint& endpoint) {
     beast::error_code ec;
@@ -282,10 +303,16 @@ struct Server::Listener : std::enable_shared_from_this<Server::Listener> {
       return;
     }
     if (state_->tls != nullptr) {
-      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(state_, std::move(socket), *state_->tls)->run();
+      start_session(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(state_, std::move(socket), *state_->tls));
     } else {
-      std::make_shared<Session<beast::tcp_stream>>(state_, std::move(socket))->run();
+      start_session(std::make_shared<Session<beast::tcp_stream>>(state_, std::move(socket)));
     }
+  }
+
+  template <typename S>
+  void start_session(std::shared_ptr<S> session) {
+    sweep_->add(session);
+    session->run();
   }
 
   void stop() {
@@ -298,6 +325,7 @@ struct Server::Listener : std::enable_shared_from_this<Server::Listener> {
   asio::io_context& io_;
   std::shared_ptr<ServerState> state_;
   tcp::acceptor acceptor_;
+  std::shared_ptr<DeadlineSweep> sweep_;
 };
 
 Server::Server(asio::io_context& io, std::shared_ptr<ServerState> state) : io_(io), state_(std::move(state)) {}
@@ -309,6 +337,7 @@ Result<tcp::endpoint> Server::start() {
   listener_ = std::make_shared<Listener>(io_, state_);
   auto bound = listener_->open(tcp::endpoint(address, state_->config.port));
   if (!bound) return bound;
+  listener_->sweep_->start();
   listener_->accept();
   return bound;
 }

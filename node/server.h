@@ -1,9 +1,10 @@
 // Server: the HTTP/1.1 front of the node, shaped like Beast's async server
 // example. A Listener owns the acceptor; each connection is a Session on its
 // own strand that reads a request (header under header_timeout_ms, keep-alive
-// wait and body under idle_timeout_ms, body at most body_bytes_max), routes it
-// through the pure handler, and writes the answer; writes go through the
-// Sequencer and are answered only once durable.
+// wait and body under idle_timeout_ms, both enforced by one DeadlineSweep
+// rather than Beast's timer per operation; body at most body_bytes_max),
+// routes it through the pure handler, and writes the answer; writes go
+// through the Sequencer and are answered only once durable.
 //
 // Thread-safety: the io_context may be run by any number of threads; the
 // Server's counters are atomics. Lifetime: the ledger, node key, sequencer

@@ -1,5 +1,7 @@
 // Functional tests: the real ecoledgerd over real sockets on 127.0.0.1.
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -239,6 +241,25 @@ TEST_CASE("ecoledgerd: each limit gives its error and the node keeps serving") {
     auto [bytes, closed] = raw.read_until_closed(3000);
     CHECK(closed);
     CHECK(bytes.empty());
+  }
+  SUBCASE("a keep-alive connection is closed after --idle-timeout-ms, an active one is not") {
+    // A node of its own with a short idle timeout. Timeouts are enforced by
+    // one sweep of every connection's deadline (node/deadline_sweep.h).
+    Node idle({"--idle-timeout-ms", "300", "--header-timeout-ms", "300"});
+    HttpClient active(idle.port());
+    RawConnection silent(idle.port());
+    // The active client keeps asking for longer than the timeout in all.
+    for (int i = 0; i < 8; ++i) {
+      CHECK(active.get("/healthz").status == 200);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    auto [bytes, closed] = silent.read_until_closed(3000);
+    CHECK(closed);
+    CHECK(bytes.empty());
+    CHECK(active.get("/healthz").status == 200);
+    std::ifstream log(idle.data + ".stderr");
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    CHECK(text.find("\"event\":\"timeout\"") != std::string::npos);
   }
   SUBCASE("a malformed request is 400 and closed") {
     RawConnection raw(node.port());
