@@ -4,9 +4,11 @@
 // nodes and the popcount(n) nodes of the root, each a RocksDB lookup, and on
 // a large ledger most of them miss the block cache (the records crowd it).
 // Nodes at level merkle_pinned_level_min and above are few, n / 2^(min-1) in
-// all (32 bytes each: n/4 bytes for min 8, 256 KiB at a million records),
-// and sit on every proof's path: keeping them in memory leaves a proof
-// min reads of lower levels and the leaf. Nodes never change once written,
+// all (32 bytes each: n bytes for min 6, under 1 MiB at a million records,
+// against about 620 bytes of disk per record), and sit on every proof's
+// path: keeping them in memory leaves a proof min reads of lower levels and
+// the leaf. Min 6 rather than 8 took about a fifth off the inclusion proof's
+// p99 on a 1,000,000-record ledger (bench/RESULTS.md, 2026-12-05). Nodes never change once written,
 // so the copy can only lag the store (then the store answers), never differ.
 // Thread-safety: find() from any thread, add() from the one writer.
 #pragma once
@@ -20,7 +22,7 @@
 
 namespace ecoledger::ledger {
 
-inline constexpr std::uint32_t merkle_pinned_level_min = 8;
+inline constexpr std::uint32_t merkle_pinned_level_min = 6;
 
 class PinnedMerkleLevels {
  public:

@@ -26,8 +26,9 @@ void check_against_memory_tree(const ledger::Ledger& l, std::mt19937_64& random)
   for (const auto& record : ecoledger::testing::export_records(l)) memory.append(ledger::merkle_leaf_hash(record));
   const std::uint64_t n = l.head().size;
   REQUIRE(memory.size() == n);
-  // Sizes on both sides of the first pinned subtree (256 leaves) and the head.
-  std::vector<std::uint64_t> sizes{255, 256, 257, 511, 512, 513, n - 1, n};
+  // Sizes on both sides of the first two pinned subtrees and the head.
+  const std::uint64_t subtree = std::uint64_t{1} << ledger::merkle_pinned_level_min;
+  std::vector<std::uint64_t> sizes{subtree - 1, subtree, subtree + 1, 2 * subtree - 1, 2 * subtree, 2 * subtree + 1, n - 1, n};
   for (std::uint64_t size : sizes) {
     CAPTURE(size);
     auto root = l.root(size);
@@ -70,7 +71,9 @@ TEST_CASE("pinned Merkle levels: only pinned levels, each in index order from 0"
 TEST_CASE("proofs through the pinned Merkle levels equal an in-memory tree's, before and after reopening") {
   TestLedger t;
   std::mt19937_64 random(11);
-  // 700 records: complete subtrees at levels 8 and 9, and a partial right edge.
+  // 700 records: complete subtrees at the lowest pinned level and the two
+  // above it, and a partial right edge.
+  static_assert(ledger::merkle_pinned_level_min <= 7, "700 records must hold two subtrees of the lowest pinned level and more");
   std::vector<std::string> batch;
   for (int i = 0; batch.size() + 1 < 700; ++i) {
     auto key = *crypto::PrivateKey::generate();
