@@ -7,10 +7,13 @@
 // transfer is built and signed on all cores. Senders are split between the
 // connections and each connection sends its transfers one after the other,
 // so the transfers of one sender reach the node in the order they spend
-// its lot. Every transfer must be accepted. Wall-clock tx/s and latency.
+// its lot; the connections run on --client-threads event loops (default 1).
+// Every transfer must be accepted. Wall-clock tx/s and latency.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -28,6 +31,8 @@ using tcp = asio::ip::tcp;
 
 inline constexpr std::size_t connections_max = 1024;
 inline constexpr std::size_t response_bytes_max = 1 << 20;
+inline constexpr std::size_t client_threads_max = 64;
+inline constexpr std::int64_t answer_timeout_ms = 60'000;  // one transfer, sent and answered
 
 // One keep-alive connection to 127.0.0.1:port; status 0 means no answer.
 class Connection {
@@ -64,6 +69,76 @@ class Connection {
   beast::flat_buffer buffer_;
 };
 
+// One keep-alive connection of the timed phase: sends its queue of
+// transfers one after the other, each once the answer to the one before has
+// come. All connections of a client thread share its event loop, as in wrk,
+// so the load client takes a thread per core of its own, not one per
+// connection (64 blocked threads took about 0.2 of a core more than the node
+// could spare on 2 cores).
+class Sender : public std::enable_shared_from_this<Sender> {
+ public:
+  Sender(asio::io_context& io, unsigned short port, const std::vector<std::string>& texts, const std::vector<std::size_t>& queue,
+         std::vector<double>& latencies_ms, std::string& failure)
+      : stream_(io), port_(port), texts_(texts), queue_(queue), latencies_ms_(latencies_ms), failure_(failure) {}
+
+  void start() {
+    if (queue_.empty()) return;
+    stream_.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->fail("connect: " + ec.message());
+      self->send();
+    });
+  }
+
+ private:
+  void send() {
+    const std::size_t i = queue_[next_];
+    request_ = http::request<http::string_body>(http::verb::post, "/v1/tx", 11);
+    request_.set(http::field::host, "127.0.0.1");
+    request_.set(http::field::content_type, "application/json");
+    request_.body() = texts_[i];
+    request_.prepare_payload();
+    sent_ = std::chrono::steady_clock::now();
+    stream_.expires_after(std::chrono::milliseconds(answer_timeout_ms));
+    http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->fail("write: " + ec.message());
+      self->parser_.emplace();
+      self->parser_->body_limit(response_bytes_max);
+      http::async_read(self->stream_, self->buffer_, *self->parser_, [self](beast::error_code ec, std::size_t) { self->received(ec); });
+    });
+  }
+
+  void received(beast::error_code ec) {
+    if (ec) return fail("read: " + ec.message());
+    latencies_ms_.push_back(seconds_since(sent_) * 1e3);
+    const auto& response = parser_->get();
+    if (response.result_int() != 200)
+      return fail("transfer " + std::to_string(queue_[next_]) + " answered " + std::to_string(response.result_int()) + ": " +
+                  response.body().substr(0, 300));
+    if (!response.keep_alive()) return fail("the node closed a keep-alive connection");
+    if (++next_ < queue_.size()) return send();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  void fail(std::string why) {
+    failure_ = std::move(why);
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  unsigned short port_;
+  const std::vector<std::string>& texts_;
+  const std::vector<std::size_t>& queue_;
+  std::vector<double>& latencies_ms_;
+  std::string& failure_;
+  std::size_t next_ = 0;
+  http::request<http::string_body> request_;
+  beast::flat_buffer buffer_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+  std::chrono::steady_clock::time_point sent_;
+};
+
 json::Json get_json(Connection& c, const std::string& target) {
   auto [status, body] = c.request(http::verb::get, target);
   auto doc = json::Json::parse(body, nullptr, false);
@@ -79,8 +154,10 @@ int run_http_write(const Args& args) {
   const std::size_t transfers = args.u64("transfers", 20'000);
   const std::size_t connections = args.u64("connections", 64);
   const std::string tag = args.text("tag", "w");  // tx id prefix: unique per run against one ledger
+  const std::size_t client_threads = args.u64("client-threads", 1);
   if (port == 0) die("http-write needs --port P of a running ecoledgerd");
   if (connections < 1 || connections > connections_max || accounts < 2 || accounts > bench_accounts_max) die("bad --connections or --accounts");
+  if (client_threads < 1 || client_threads > client_threads_max) die("bad --client-threads");
 
   Connection setup(port);
   const std::string ledger_id = get_json(setup, "/v1/checkpoint").value("ledger", "");
@@ -124,23 +201,18 @@ int run_http_write(const Args& args) {
 
   std::vector<std::vector<double>> latencies_ms(connections);
   std::vector<std::string> failures(connections);
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  for (std::size_t t = 0; t < client_threads; ++t) ios.push_back(std::make_unique<asio::io_context>(1));
+  std::vector<std::shared_ptr<Sender>> senders;
+  for (std::size_t c = 0; c < connections; ++c)
+    senders.push_back(std::make_shared<Sender>(*ios[c % client_threads], port, texts, queues[c], latencies_ms[c], failures[c]));
   auto start = std::chrono::steady_clock::now();
   const double cpu_at_start = cpu_seconds_self();
-  std::vector<std::thread> workers;
-  for (std::size_t c = 0; c < connections; ++c)
-    workers.emplace_back([&, c] {
-      Connection conn(port);
-      for (std::size_t i : queues[c]) {
-        auto sent = std::chrono::steady_clock::now();
-        auto [status, body] = conn.request(http::verb::post, "/v1/tx", texts[i]);
-        latencies_ms[c].push_back(seconds_since(sent) * 1e3);
-        if (status != 200) {
-          failures[c] = "transfer " + std::to_string(i) + " answered " + std::to_string(status) + ": " + body.substr(0, 300);
-          return;
-        }
-      }
-    });
-  for (auto& w : workers) w.join();
+  for (auto& sender : senders) sender->start();
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < client_threads; ++t) threads.emplace_back([&, t] { ios[t]->run(); });
+  ios[0]->run();
+  for (auto& thread : threads) thread.join();
   const double seconds = seconds_since(start);
   // The client shares the machine with the node: what it takes, the node lacks.
   const double client_cpu_cores = (cpu_seconds_self() - cpu_at_start) / seconds;
