@@ -34,22 +34,32 @@ inline constexpr std::size_t response_bytes_max = 1 << 20;
 inline constexpr std::size_t client_threads_max = 64;
 inline constexpr std::int64_t answer_timeout_ms = 60'000;  // one transfer, sent and answered
 
-// One keep-alive connection to 127.0.0.1:port; status 0 means no answer.
+tcp::endpoint node_endpoint(unsigned short port) {
+  return tcp::endpoint(asio::ip::make_address("127.0.0.1"), port);
+}
+
+// A keep-alive HTTP/1.1 request to the node; a body is JSON.
+http::request<http::string_body> node_request(http::verb verb, const std::string& target, const std::string& body) {
+  http::request<http::string_body> req(verb, target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  if (!body.empty()) req.set(http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  return req;
+}
+
+// One keep-alive connection to 127.0.0.1:port for the setup's requests, one
+// at a time; status 0 means no answer.
 class Connection {
  public:
   explicit Connection(unsigned short port) : port_(port) {}
-  std::pair<unsigned, std::string> request(http::verb verb, const std::string& target, const std::string& body = "") {
+  std::pair<unsigned, std::string> request(http::verb verb, const std::string& target) {
     beast::error_code ec;
     if (!stream_.socket().is_open()) {
-      stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+      stream_.connect(node_endpoint(port_), ec);
       if (ec) return {0, ec.message()};
     }
-    http::request<http::string_body> req(verb, target, 11);
-    req.set(http::field::host, "127.0.0.1");
-    if (!body.empty()) req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream_, req, ec);
+    http::write(stream_, node_request(verb, target, ""), ec);
     http::response_parser<http::string_body> parser;
     parser.body_limit(response_bytes_max);
     if (!ec) http::read(stream_, buffer_, parser, ec);
@@ -83,7 +93,7 @@ class Sender : public std::enable_shared_from_this<Sender> {
 
   void start() {
     if (queue_.empty()) return;
-    stream_.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), [self = shared_from_this()](beast::error_code ec) {
+    stream_.async_connect(node_endpoint(port_), [self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->fail("connect: " + ec.message());
       self->send();
     });
@@ -91,12 +101,7 @@ class Sender : public std::enable_shared_from_this<Sender> {
 
  private:
   void send() {
-    const std::size_t i = queue_[next_];
-    request_ = http::request<http::string_body>(http::verb::post, "/v1/tx", 11);
-    request_.set(http::field::host, "127.0.0.1");
-    request_.set(http::field::content_type, "application/json");
-    request_.body() = texts_[i];
-    request_.prepare_payload();
+    request_ = node_request(http::verb::post, "/v1/tx", texts_[queue_[next_]]);
     sent_ = std::chrono::steady_clock::now();
     stream_.expires_after(std::chrono::milliseconds(answer_timeout_ms));
     http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
