@@ -42,6 +42,8 @@ class StateOverlay final : public StateReader {
   std::optional<json::Json> get_json(std::string_view key) const;
   void put_json(std::string key, const json::Json& value) { put(std::move(key), json::canonical(value)); }
 
+  // Drops every write: what the overlay reads is its base's again.
+  void discard() { writes_.clear(); }
   // Moves this overlay's writes into parent (which must be this overlay's base).
   void commit_into(StateOverlay& parent);
   const std::map<std::string, std::optional<std::string>, std::less<>>& writes() const { return writes_; }

@@ -194,11 +194,22 @@ Status apply_transaction(const Transaction& tx, std::uint64_t seq, const std::st
   auto signers = verify_signatures(tx, state, signatures);
   if (!signers) return std::unexpected(signers.error());
   TxContext ctx{tx, seq, time, std::move(*signers)};
+  auto apply_type = [&](StateOverlay& into) {
+    if (tx.type == "account.open") return apply_account_open(ctx, into);
+    if (tx.type == "key.rotate") return apply_key_rotate(ctx, into);
+    return apply_registry_transaction(ctx, into);
+  };
+  // A refusal leaves no trace. Into an overlay holding nothing yet (every
+  // caller's: one per transaction) the handler writes directly and a refusal
+  // empties it; a scratch layer there cost every state read one more map
+  // lookup and every write one more move.
+  if (state.writes().empty()) {
+    Status applied = apply_type(state);
+    if (!applied) state.discard();
+    return applied;
+  }
   StateOverlay scratch(state);
-  Status applied;
-  if (tx.type == "account.open") applied = apply_account_open(ctx, scratch);
-  else if (tx.type == "key.rotate") applied = apply_key_rotate(ctx, scratch);
-  else applied = apply_registry_transaction(ctx, scratch);
+  Status applied = apply_type(scratch);
   if (!applied) return applied;
   scratch.commit_into(state);
   return ok();

@@ -56,7 +56,8 @@ struct TxContext {
 
 // Verifies signatures (every one must be by a key in force and valid), then
 // applies the transaction's type. Refusal codes are listed in docs/FORMAT.md.
-// signatures answers whether a signature by a key in force verifies.
+// signatures answers whether a signature by a key in force verifies. A
+// refused transaction leaves state as it was.
 Status apply_transaction(const Transaction& tx, std::uint64_t seq, const std::string& time, StateOverlay& state,
                          const SignatureCheck& signatures = inline_signature_check());
 

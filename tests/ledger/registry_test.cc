@@ -2,6 +2,7 @@
 
 #include "ledger/audit.h"
 #include "ledger/queries.h"
+#include "ledger/state_machine.h"
 #include "tests/ledger/test_support.h"
 #include "ledger/collateral_view.h"
 #include "valuation/carbon.h"
@@ -299,6 +300,49 @@ TEST_CASE("transfers: holder signs, free units only, retired units stay put") {
   r.ok(r.signed_by(r.tx("price.publish", {{"asset", "FCT"}, {"market", "haixia"}, {"price_fen_per_t", 1500}, {"as_of", "2021-05-18"}, {"source", "Xinhua"}}),
                    {"oracle.hx"}));
   r.check_audit_matches_state();
+}
+
+TEST_CASE("a refused transaction leaves the overlay it was applied to as it was") {
+  // apply_transaction writes straight into an empty overlay and undoes the
+  // writes on refusal; into one holding writes already, through a scratch
+  // layer. Both must look the same from outside.
+  Registry r;
+  r.ok(r.issue_prt("PRT-R", "buyer.tonghai", 1'000, "2030-12-31"));
+  // Refused after a write: the first plot is marked issued for the period,
+  // then the second clashes with a ticket issued on it before.
+  Json second_plot = changkou_provenance();
+  second_plot["plots"] = Json::array({second_plot["plots"][1]});
+  r.ok(r.issue_fct("FCT-EARLIER", second_plot, quantify(second_plot)));
+  Json refused = r.issue_fct("FCT-R", changkou_provenance(), quantify(changkou_provenance()));
+  auto tx = ledger::parse_transaction(json::canonical(refused), "test-ledger");
+  REQUIRE(tx.has_value());
+  const std::uint64_t seq = r.ledger->head().size;
+  const std::string time = ledger::format_time_ms(r.now_ms);
+
+  ledger::StateOverlay empty(r.ledger->store().state());
+  Status applied = ledger::apply_transaction(*tx, seq, time, empty);
+  REQUIRE_FALSE(applied.has_value());
+  CHECK(applied.error().code == "plot_period_issued");
+  CHECK(empty.writes().empty());
+
+  ledger::StateOverlay holding(r.ledger->store().state());
+  holding.put("meta/earlier", "kept");
+  const auto before = holding.writes();
+  applied = ledger::apply_transaction(*tx, seq, time, holding);
+  REQUIRE_FALSE(applied.has_value());
+  CHECK(holding.writes() == before);
+
+  // The same transaction to a holder is accepted into either kind, with the same writes.
+  Json accepted = r.signed_by(
+      r.tx("transfer", {{"from", "buyer.tonghai"}, {"to", "village.changkou"}, {"lot", "PRT-R:1-1000"}, {"quantity", 100}}), {"buyer.tonghai"});
+  tx = ledger::parse_transaction(json::canonical(accepted), "test-ledger");
+  REQUIRE(tx.has_value());
+  REQUIRE(ledger::apply_transaction(*tx, seq, time, empty).has_value());
+  REQUIRE(ledger::apply_transaction(*tx, seq, time, holding).has_value());
+  CHECK_FALSE(empty.writes().empty());
+  auto holding_writes = holding.writes();
+  CHECK(holding_writes.erase("meta/earlier") == 1);
+  CHECK(holding_writes == empty.writes());
 }
 
 TEST_CASE("conflicts in one group commit resolve in sequence order") {
