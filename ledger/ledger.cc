@@ -8,6 +8,7 @@
 
 #include "base/check.h"
 #include "ledger/lot.h"
+#include "ledger/merkle_chunk.h"
 #include "ledger/record.h"
 #include "ledger/signature_check.h"
 #include "ledger/state_machine.h"
@@ -247,9 +248,10 @@ json::Json hex_path(const std::vector<crypto::Hash>& path) {
 Result<json::Json> Ledger::inclusion_proof(std::uint64_t seq, std::uint64_t size) const {
   if (size == 0 || size > head().size || seq >= size)
     return fail("proof_range", "need seq < size <= " + std::to_string(head().size));
-  auto path = merkle_inclusion_path(store_->merkle(), seq, size);
+  const MerkleChunkReader chunk(store_->merkle(), seq, size);
+  auto path = merkle_inclusion_path(chunk, seq, size);
   if (!path) return std::unexpected(path.error());
-  auto leaf = store_->merkle().node(0, seq);
+  auto leaf = chunk.node(0, seq);
   if (!leaf) return std::unexpected(leaf.error());
   auto r = root(size);
   if (!r) return std::unexpected(r.error());
@@ -259,9 +261,12 @@ Result<json::Json> Ledger::inclusion_proof(std::uint64_t seq, std::uint64_t size
 Result<json::Json> Ledger::consistency_proof(std::uint64_t from, std::uint64_t to) const {
   if (from == 0 || from > to || to > head().size)
     return fail("proof_range", "need 0 < from <= to <= " + std::to_string(head().size));
-  auto path = merkle_consistency_path(store_->merkle(), from, to);
+  // Below the pinned levels the proof and the old root need only nodes over
+  // the old tree's last chunk (and the new tree's, read by root(to)).
+  const MerkleChunkReader chunk(store_->merkle(), from - 1, to);
+  auto path = merkle_consistency_path(chunk, from, to);
   if (!path) return std::unexpected(path.error());
-  auto root_from = root(from);
+  auto root_from = merkle_root(chunk, from);
   auto root_to = root(to);
   if (!root_from || !root_to) return fail("corruption", "Merkle tree is damaged");
   return json::Json{{"from", from}, {"to", to}, {"path", hex_path(*path)}, {"root_from", crypto::to_hex(*root_from)},

@@ -11,8 +11,6 @@ namespace {
 
 using Path = std::vector<crypto::Hash>;
 
-crypto::Hash node_hash(const crypto::Hash& left, const crypto::Hash& right) { return crypto::sha256_pair(0x01, left, right); }
-
 // RFC 9162 k: the largest power of two strictly less than n. REQUIRES: n >= 2.
 std::uint64_t split_point(std::uint64_t n) {
   ECOLEDGER_CHECK(n >= 2);
@@ -33,7 +31,7 @@ Result<crypto::Hash> subtree_hash(const MerkleNodeReader& reader, std::uint64_t 
   std::uint64_t k = split_point(n);
   ECOLEDGER_TRY(left, subtree_hash(reader, lo, k));
   ECOLEDGER_TRY(right, subtree_hash(reader, lo + k, n - k));
-  return node_hash(*left, *right);
+  return merkle_node_hash(*left, *right);
 }
 
 // Appends MTH(D[lo : lo+n]) to out.
@@ -81,6 +79,8 @@ void shift_to_set_bit_or_zero(std::uint64_t& fn, std::uint64_t& sn) {
 
 }  // namespace
 
+crypto::Hash merkle_node_hash(const crypto::Hash& left, const crypto::Hash& right) { return crypto::sha256_pair(0x01, left, right); }
+
 crypto::Hash merkle_leaf_hash(std::string_view record_bytes) { return crypto::sha256_prefixed(0x00, record_bytes); }
 
 Result<std::vector<std::pair<MerkleNodeId, crypto::Hash>>> merkle_append(const MerkleNodeReader& reader, std::uint64_t leaf_index,
@@ -97,7 +97,7 @@ Result<std::vector<std::pair<MerkleNodeId, crypto::Hash>>> merkle_append(const M
   // parent, whose left child was completed (and stored) earlier.
   while ((index & 1) == 1) {
     ECOLEDGER_TRY(left, reader.node(level, index - 1));
-    current = node_hash(*left, current);
+    current = merkle_node_hash(*left, current);
     index >>= 1;
     ++level;
     out.push_back({MerkleNodeId{level, index}, current});
@@ -135,10 +135,10 @@ bool merkle_verify_inclusion(std::uint64_t leaf_index, std::uint64_t size, const
   for (const crypto::Hash& p : path) {
     if (sn == 0) return false;  // path longer than the tree is deep
     if ((fn & 1) == 1 || fn == sn) {
-      r = node_hash(p, r);
+      r = merkle_node_hash(p, r);
       shift_to_set_bit_or_zero(fn, sn);  // skips levels where this node has no right sibling
     } else {
-      r = node_hash(r, p);
+      r = merkle_node_hash(r, p);
     }
     fn >>= 1;
     sn >>= 1;
@@ -166,16 +166,26 @@ bool merkle_verify_consistency(std::uint64_t old_size, std::uint64_t new_size, c
     const crypto::Hash& c = path[next];
     if (sn == 0) return false;
     if ((fn & 1) == 1 || fn == sn) {
-      fr = node_hash(c, fr);
-      sr = node_hash(c, sr);
+      fr = merkle_node_hash(c, fr);
+      sr = merkle_node_hash(c, sr);
       shift_to_set_bit_or_zero(fn, sn);
     } else {
-      sr = node_hash(sr, c);
+      sr = merkle_node_hash(sr, c);
     }
     fn >>= 1;
     sn >>= 1;
   }
   return fr == old_root && sr == new_root && sn == 0;
+}
+
+std::vector<crypto::Hash> MerkleNodeReader::leaves(std::uint64_t first, std::uint64_t count) const {
+  std::vector<crypto::Hash> out;
+  for (std::uint64_t i = 0; i < count && first <= std::numeric_limits<std::uint64_t>::max() - i; ++i) {
+    auto leaf = node(0, first + i);
+    if (!leaf) break;
+    out.push_back(*leaf);
+  }
+  return out;
 }
 
 Result<crypto::Hash> MemoryMerkleStore::node(std::uint32_t level, std::uint64_t index) const {

@@ -41,10 +41,18 @@ class MerkleNodeReader {
  public:
   virtual ~MerkleNodeReader() = default;
   virtual Result<crypto::Hash> node(std::uint32_t level, std::uint64_t index) const = 0;
+  // The hashes of leaves first, first + 1, ..., at most count of them, ending
+  // before the first leaf that cannot be read (so a caller that needs that
+  // leaf asks node() and gets its error). This default reads them one by one;
+  // a store with ordered keys reads them in one scan.
+  virtual std::vector<crypto::Hash> leaves(std::uint64_t first, std::uint64_t count) const;
 };
 
 // RFC 9162 leaf hash of one record: SHA-256(0x00 || record_bytes).
 crypto::Hash merkle_leaf_hash(std::string_view record_bytes);
+
+// RFC 9162 interior node: SHA-256(0x01 || left || right).
+crypto::Hash merkle_node_hash(const crypto::Hash& left, const crypto::Hash& right);
 
 // The nodes that become complete when leaf `leaf_index` (== the current tree
 // size) with hash `leaf_hash` is appended: (0, leaf_index), then each parent

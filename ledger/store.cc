@@ -12,6 +12,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 #include "base/check.h"
 #include "ledger/pinned_merkle_levels.h"
@@ -155,6 +156,33 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
       std::string_view key(it->key().data() + 1, it->key().size() - 1);
       if (!visit(key, std::string_view(it->value().data(), it->value().size()))) return;
     }
+  }
+
+  // Leaves are adjacent keys: one seek, then the next entries while each is
+  // the expected leaf. A missing or damaged one ends the run; node() then
+  // reports it to whoever needs it.
+  std::vector<crypto::Hash> leaves(std::uint64_t first, std::uint64_t count) const override {
+    std::vector<crypto::Hash> out;
+    if (count == 0) return out;
+    const std::uint64_t last = first + std::min(count - 1, std::numeric_limits<std::uint64_t>::max() - first);
+    // Bounded at the last leaf wanted, so the scan never loads a block past it.
+    const std::string end = last == std::numeric_limits<std::uint64_t>::max() ? node_key(1, 0) : node_key(0, last + 1);
+    rocksdb::Slice upper(end);
+    rocksdb::ReadOptions options;
+    options.verify_checksums = true;
+    options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
+    out.reserve(static_cast<std::size_t>(last - first + 1));
+    std::uint64_t index = first;
+    for (it->Seek(node_key(0, first)); it->Valid(); it->Next()) {
+      if (it->key() != rocksdb::Slice(node_key(0, index)) || it->value().size() != std::tuple_size_v<crypto::Hash>) break;
+      crypto::Hash hash;
+      std::copy_n(it->value().data(), hash.size(), hash.begin());
+      out.push_back(hash);
+      if (index == last) break;
+      ++index;
+    }
+    return out;
   }
 
   Result<crypto::Hash> node(std::uint32_t level, std::uint64_t index) const override {

@@ -5,6 +5,7 @@
 
 #include "ledger/merkle.h"
 #include "ledger/pinned_merkle_levels.h"
+#include "ledger/store.h"
 #include "tests/ledger/test_support.h"
 
 using namespace ecoledger;
@@ -91,6 +92,19 @@ TEST_CASE("proofs through the pinned Merkle levels equal an in-memory tree's, be
   REQUIRE(t.ledger->head().size == 700);
   check_against_memory_tree(*t.ledger, random);
   t.ledger.reset();
+  {
+    // The store's leaf scan (what proofs read below the pinned levels, and
+    // fall back from without failing): the stored leaves, ending at the head.
+    auto store = ledger::Store::open(t.dir, false);
+    REQUIRE(store.has_value());
+    const ledger::MerkleNodeReader& nodes = (*store)->merkle();
+    auto scanned = nodes.leaves(64, 64);
+    REQUIRE(scanned.size() == 64);
+    for (std::uint64_t i = 0; i < 64; ++i) CHECK(scanned[i] == *nodes.node(0, 64 + i));
+    CHECK(nodes.leaves(690, 64).size() == 10);
+    CHECK(nodes.leaves(699, 1) == std::vector<crypto::Hash>{*nodes.node(0, 699)});
+    CHECK(nodes.leaves(700, 64).empty());
+  }
   auto reopened = ledger::Ledger::open(t.dir);
   REQUIRE(reopened.has_value());
   t.ledger = std::move(*reopened);
