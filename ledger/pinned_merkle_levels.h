@@ -7,8 +7,9 @@
 // all (32 bytes each: n bytes for min 6, under 1 MiB at a million records,
 // against about 620 bytes of disk per record), and sit on every proof's
 // path: keeping them in memory leaves a proof the lower levels, which it
-// computes from its chunk's leaves (merkle_chunk.h). Min 6 rather than 8 took about a fifth off the inclusion proof's
-// p99 on a 1,000,000-record ledger (bench/RESULTS.md, 2026-12-05). Nodes
+// computes from its chunk's leaves (merkle_chunk.h). Min 6 rather than 8
+// took about a fifth off the inclusion proof's p99 on a 1,000,000-record
+// ledger (bench/RESULTS.md, 2026-12-05). Nodes
 // never change once written, so the copy can only lag the store (then the
 // store answers), never differ.
 // Thread-safety: find() from any thread, add() from the one writer.

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <ctime>
 #include <limits>
+#include <optional>
 
 #include "base/check.h"
 #include "ledger/pinned_merkle_levels.h"
@@ -41,6 +42,13 @@ std::uint64_t read_be64(std::string_view s) {
 std::string record_key(std::uint64_t seq) { return "R" + be64(seq); }
 std::string node_key(std::uint32_t level, std::uint64_t index) {
   return std::string("M") + static_cast<char>(level) + be64(index);
+}
+// A stored Merkle node's value as a hash; nothing unless it is a hash's size.
+std::optional<crypto::Hash> stored_hash(std::string_view value) {
+  crypto::Hash hash;
+  if (value.size() != hash.size()) return std::nullopt;
+  std::copy_n(value.data(), hash.size(), hash.begin());
+  return hash;
 }
 constexpr char head_key[] = "H";
 // State key k is stored as state_key_prefix + k.
@@ -138,10 +146,9 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
     for (std::uint32_t level = merkle_pinned_level_min; level < merkle_levels_max; ++level) {
       const std::string prefix = node_key(level, 0).substr(0, 2);
       for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        if (it->key().size() != 10 || it->value().size() != 32) return fail("corruption", "a Merkle node entry is damaged");
-        crypto::Hash hash;
-        std::copy_n(it->value().data(), hash.size(), hash.begin());
-        pinned.add(level, read_be64(std::string_view(it->key().data() + 2, 8)), hash);
+        auto hash = stored_hash(it->value().ToStringView());
+        if (it->key().size() != 10 || !hash) return fail("corruption", "a Merkle node entry is damaged");
+        pinned.add(level, read_be64(std::string_view(it->key().data() + 2, 8)), *hash);
       }
       if (!it->status().ok()) return fail("corruption", "storage: " + it->status().ToString());
     }
@@ -175,10 +182,9 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
     out.reserve(static_cast<std::size_t>(last - first + 1));
     std::uint64_t index = first;
     for (it->Seek(node_key(0, first)); it->Valid(); it->Next()) {
-      if (it->key() != rocksdb::Slice(node_key(0, index)) || it->value().size() != std::tuple_size_v<crypto::Hash>) break;
-      crypto::Hash hash;
-      std::copy_n(it->value().data(), hash.size(), hash.begin());
-      out.push_back(hash);
+      auto hash = stored_hash(it->value().ToStringView());
+      if (it->key() != rocksdb::Slice(node_key(0, index)) || !hash) break;
+      out.push_back(*hash);
       if (index == last) break;
       ++index;
     }
@@ -188,11 +194,9 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
   Result<crypto::Hash> node(std::uint32_t level, std::uint64_t index) const override {
     if (auto hash = pinned.find(level, index)) return *hash;
     auto raw = raw_get(node_key(level, index));
-    if (!raw || raw->size() != 32)
-      return fail("corruption", "Merkle node level " + std::to_string(level) + " index " + std::to_string(index) + " is missing");
-    crypto::Hash h;
-    std::copy(raw->begin(), raw->end(), h.begin());
-    return h;
+    auto hash = raw ? stored_hash(*raw) : std::nullopt;
+    if (!hash) return fail("corruption", "Merkle node level " + std::to_string(level) + " index " + std::to_string(index) + " is missing");
+    return *hash;
   }
 };
 
