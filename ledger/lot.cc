@@ -214,7 +214,7 @@ Result<Lot> load_lot(const StateReader& state, std::string_view lot_id) {
 void store_lot(StateOverlay& state, const Lot& lot) {
   ECOLEDGER_CHECK(lot.first >= 1 && lot.first <= lot.last);
   state.put(lot_state_key(lot), lot.to_canonical());
-  state.put(account_lot_key(lot.holder, lot), "1");
+  if (state.keeps_query_indexes()) state.put(account_lot_key(lot.holder, lot), "1");
   count_in_holdings(state, lot, +1);
 }
 
@@ -222,7 +222,7 @@ void replace_lot(StateOverlay& state, const Lot& before, const Lot& now) {
   ECOLEDGER_CHECK(now.first >= 1 && now.first <= now.last);
   ECOLEDGER_CHECK(before.serial == now.serial && before.last == now.last);
   count_in_holdings(state, before, -1);
-  if (before.holder != now.holder) {
+  if (before.holder != now.holder && state.keeps_query_indexes()) {
     state.erase(account_lot_key(before.holder, before));
     state.put(account_lot_key(now.holder, now), "1");
   }

@@ -84,6 +84,8 @@ void ScratchState::scan(std::string_view prefix, const std::function<bool(std::s
       return;
 }
 
+bool ScratchState::keeps_query_indexes() const { return impl_->indexes == QueryIndexes::kept; }
+
 Status ScratchState::apply(const StateOverlay& overlay, std::span<const std::string> marks) {
   rocksdb::WriteBatch batch;
   const bool drop_indexes = impl_->indexes == QueryIndexes::dropped;

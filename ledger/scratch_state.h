@@ -36,6 +36,7 @@ class ScratchState final : public StateReader {
 
   std::optional<std::string> get(std::string_view key) const override;
   void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override;
+  bool keeps_query_indexes() const override;
   // Writes overlay's writes and adds marks, in one batch.
   Status apply(const StateOverlay& overlay, std::span<const std::string> marks = {});
   // A set of strings beside the state (the auditor's transaction ids), added by apply().

@@ -23,19 +23,24 @@ class StateReader {
   virtual std::optional<std::string> get(std::string_view key) const = 0;
   // Calls visit(key, value) for keys starting with prefix, in key order, until it returns false.
   virtual void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
+  // Whether the query indexes (ledger/state_machine.h) reach this state. One
+  // that leaves them out (the auditor's scratch store with
+  // QueryIndexes::dropped) lets the state machine skip building them.
+  virtual bool keeps_query_indexes() const { return true; }
 };
 
 class StateOverlay final : public StateReader {
  public:
-  explicit StateOverlay(const StateReader& base) : base_(base) {}
+  explicit StateOverlay(const StateReader& base) : base_(base), keeps_query_indexes_(base.keeps_query_indexes()) {}
   // An overlay over another overlay layers on it; it never copies it. (The
   // implicit copy constructor would win overload resolution for
   // `StateOverlay child(parent)` and copy every pending write of the batch
   // into each transaction's overlay, which made a batch quadratic.)
-  explicit StateOverlay(const StateOverlay& base) : base_(base) {}
+  explicit StateOverlay(const StateOverlay& base) : base_(base), keeps_query_indexes_(base.keeps_query_indexes()) {}
 
   std::optional<std::string> get(std::string_view key) const override;
   void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override;
+  bool keeps_query_indexes() const override { return keeps_query_indexes_; }
   void put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
   void erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
 
@@ -56,6 +61,7 @@ class StateOverlay final : public StateReader {
 
  private:
   const StateReader& base_;
+  const bool keeps_query_indexes_;  // the base's, asked once
   std::map<std::string, std::optional<std::string>, std::less<>> writes_;
 };
 

@@ -36,7 +36,8 @@ inline constexpr const char* state_version = "3";
 // reads, namely a serial's history and the index of lots by holder. A replay
 // that proves a journal without comparing its state with a node's may leave
 // them out (`ecoledger audit --records` and `--url`): they are four of the
-// about fourteen entries a transfer writes.
+// about fourteen entries a transfer writes. Over a state that leaves them out
+// (StateReader::keeps_query_indexes) the state machine does not build them.
 inline constexpr std::string_view history_key_prefix = "hist/";
 inline constexpr std::string_view account_lot_key_prefix = "acctlot/";
 enum class QueryIndexes { kept, dropped };

@@ -50,6 +50,7 @@ class WithoutQueryIndexes final : public ledger::StateReader {
   void scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const override {
     base_.scan(prefix, [&](std::string_view key, std::string_view value) { return ledger::is_query_index_key(key) || visit(key, value); });
   }
+  bool keeps_query_indexes() const override { return false; }
 
  private:
   const ledger::StateReader& base_;
@@ -343,6 +344,35 @@ TEST_CASE("a refused transaction leaves the overlay it was applied to as it was"
   auto holding_writes = holding.writes();
   CHECK(holding_writes.erase("meta/earlier") == 1);
   CHECK(holding_writes == empty.writes());
+}
+
+TEST_CASE("a state without the query indexes is not sent them: the other writes are the same") {
+  // The auditor's scratch store without the indexes says so, and the state
+  // machine then builds no history event and no holder index entry.
+  Registry r;
+  r.ok(r.issue_prt("PRT-Q", "buyer.tonghai", 1'000, "2030-12-31"));
+  const std::uint64_t seq = r.ledger->head().size;
+  const std::string time = ledger::format_time_ms(r.now_ms);
+  const WithoutQueryIndexes unindexed(r.ledger->store().state());
+  for (const Json& t : {r.signed_by(r.tx("transfer", {{"from", "buyer.tonghai"}, {"to", "village.changkou"}, {"lot", "PRT-Q:1-1000"}, {"quantity", 100}}),
+                                    {"buyer.tonghai"}),
+                        r.signed_by(r.tx("transfer", {{"from", "buyer.tonghai"}, {"to", "village.changkou"}, {"lot", "PRT-Q:1-1000"}, {"quantity", 1000}}),
+                                    {"buyer.tonghai"}),
+                        r.issue_fct("FCT-Q", changkou_provenance(), quantify(changkou_provenance()))}) {
+    auto tx = ledger::parse_transaction(json::canonical(t), "test-ledger");
+    REQUIRE(tx.has_value());
+    ledger::StateOverlay kept(r.ledger->store().state());
+    ledger::StateOverlay layer(unindexed);
+    ledger::StateOverlay dropped(layer);  // the flag reaches through layers
+    CHECK(kept.keeps_query_indexes());
+    CHECK_FALSE(dropped.keeps_query_indexes());
+    REQUIRE(ledger::apply_transaction(*tx, seq, time, kept).has_value());
+    REQUIRE(ledger::apply_transaction(*tx, seq, time, dropped).has_value());
+    auto expected = kept.writes();
+    std::size_t index_writes = std::erase_if(expected, [](const auto& w) { return ledger::is_query_index_key(w.first); });
+    CHECK(index_writes >= 2);  // a history event and a holder index entry at least
+    CHECK(dropped.writes() == expected);
+  }
 }
 
 TEST_CASE("conflicts in one group commit resolve in sequence order") {
