@@ -67,7 +67,7 @@ Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& pa
 }
 
 std::optional<std::string> ScratchState::get(std::string_view key) const {
-  ECOLEDGER_CHECK(impl_->indexes == QueryIndexes::kept || !is_query_index_key(key));
+  ECOLEDGER_CHECK(keeps_query_indexes() || !is_query_index_key(key));
   return impl_->cache.read_through(std::string(key), [&](const std::string& state_key) -> std::optional<std::string> {
     std::string value;
     if (!impl_->db->Get(rocksdb::ReadOptions(), "S" + state_key, &value).ok()) return std::nullopt;
@@ -76,7 +76,7 @@ std::optional<std::string> ScratchState::get(std::string_view key) const {
 }
 
 void ScratchState::scan(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) const {
-  ECOLEDGER_CHECK(impl_->indexes == QueryIndexes::kept || !is_query_index_key(prefix));
+  ECOLEDGER_CHECK(keeps_query_indexes() || !is_query_index_key(prefix));
   std::string start = "S" + std::string(prefix);
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next())
@@ -88,9 +88,11 @@ bool ScratchState::keeps_query_indexes() const { return impl_->indexes == QueryI
 
 Status ScratchState::apply(const StateOverlay& overlay, std::span<const std::string> marks) {
   rocksdb::WriteBatch batch;
-  const bool drop_indexes = impl_->indexes == QueryIndexes::dropped;
+  const bool keeps_indexes = keeps_query_indexes();
   for (const auto& [key, value] : overlay.writes()) {
-    if (drop_indexes && is_query_index_key(key)) continue;
+    // An overlay over this state asks keeps_query_indexes(), so the state
+    // machine never built an index entry here to drop.
+    ECOLEDGER_CHECK(keeps_indexes || !is_query_index_key(key));
     if (value) batch.Put("S" + key, *value);
     else batch.Delete("S" + key);
   }

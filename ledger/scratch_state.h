@@ -28,9 +28,9 @@ inline constexpr std::size_t scratch_read_cache_bytes = 6 * 1024 * 1024;
 class ScratchState final : public StateReader {
  public:
   // Creates the database in a new directory under parent_dir (default: the
-  // system temporary directory). With QueryIndexes::dropped, apply() leaves
-  // the query indexes out, and a get or a scan within one is a broken
-  // invariant (the state machine never reads them).
+  // system temporary directory). With QueryIndexes::dropped the state keeps
+  // no query index: the state machine, asking keeps_query_indexes(), builds
+  // none, so an index key in apply(), get() or scan() is a broken invariant.
   static Result<std::unique_ptr<ScratchState>> create(const std::string& parent_dir = "", QueryIndexes indexes = QueryIndexes::kept);
   ~ScratchState() override;
 
