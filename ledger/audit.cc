@@ -4,6 +4,7 @@
 
 #include "base/check.h"
 #include "base/parallel.h"
+#include "base/thread_name.h"
 #include "ledger/lot.h"
 #include "ledger/merkle.h"
 #include "ledger/queries.h"
@@ -250,6 +251,7 @@ bool Auditor::feed_chunk(std::span<const std::string> records, unsigned threads)
   // chunk before (concurrent Get and Write are safe in RocksDB).
   Pending* started = chunk.get();
   started->worker = std::thread([this, started, threads, spent = std::move(spent_)]() mutable {
+    name_this_thread("el-audit-prep");
     spent.reset();
     prepare_chunk(*started, threads);
   });

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <thread>
 
+#include "base/thread_name.h"
 #include "ledger/valuations.h"
 #include "node/limits.h"
 #include "node/log.h"
@@ -134,7 +135,10 @@ int run(const node::Options& o) {
   // writes would never be answered.
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < o.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  for (std::size_t i = 0; i < o.threads; ++i) threads.emplace_back([&io] {
+    name_this_thread("el-io");
+    io.run();
+  });
 
   std::string where = bound->address().to_string() + ":" + std::to_string(bound->port());
   std::string scheme = tls ? "https" : "http";

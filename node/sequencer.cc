@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "base/check.h"
+#include "base/thread_name.h"
 #include "node/log.h"
 
 namespace ecoledger::node {
@@ -11,8 +12,14 @@ Sequencer::Sequencer(ledger::Ledger& ledger, SequencerLimits limits, Metrics* me
     : ledger_(ledger), limits_(limits), metrics_(metrics) {
   ECOLEDGER_CHECK(limits_.batch_transactions_max > 0 && limits_.batch_transactions_max <= ledger::batch_transactions_max);
   ECOLEDGER_CHECK(limits_.queue_transactions_max >= limits_.batch_transactions_max);
-  committer_ = std::thread([this] { commit_loop(); });
-  preparer_ = std::thread([this] { prepare_loop(); });
+  committer_ = std::thread([this] {
+    name_this_thread("el-commit");
+    commit_loop();
+  });
+  preparer_ = std::thread([this] {
+    name_this_thread("el-prepare");
+    prepare_loop();
+  });
 }
 
 Sequencer::~Sequencer() {
