@@ -27,11 +27,7 @@ void parallel_for_index(std::size_t count, unsigned threads, Body&& body) {
   };
   std::vector<std::thread> workers;
   workers.reserve(threads - 1);
-  for (unsigned w = 1; w < threads; ++w)
-    workers.emplace_back([&work, w] {
-      name_this_thread("el-worker");
-      work(w);
-    });
+  for (unsigned w = 1; w < threads; ++w) workers.push_back(start_named_thread("el-worker", [&work, w] { work(w); }));
   work(0);
   for (auto& w : workers) w.join();
 }

@@ -250,8 +250,7 @@ bool Auditor::feed_chunk(std::span<const std::string> records, unsigned threads)
   // RocksDB serves the workers' key lookups while this thread applies the
   // chunk before (concurrent Get and Write are safe in RocksDB).
   Pending* started = chunk.get();
-  started->worker = std::thread([this, started, threads, spent = std::move(spent_)]() mutable {
-    name_this_thread("el-audit-prep");
+  started->worker = start_named_thread("el-audit-prep", [this, started, threads, spent = std::move(spent_)]() mutable {
     spent.reset();
     prepare_chunk(*started, threads);
   });

@@ -88,11 +88,10 @@ bool ScratchState::keeps_query_indexes() const { return impl_->indexes == QueryI
 
 Status ScratchState::apply(const StateOverlay& overlay, std::span<const std::string> marks) {
   rocksdb::WriteBatch batch;
-  const bool keeps_indexes = keeps_query_indexes();
   for (const auto& [key, value] : overlay.writes()) {
     // An overlay over this state asks keeps_query_indexes(), so the state
     // machine never built an index entry here to drop.
-    ECOLEDGER_CHECK(keeps_indexes || !is_query_index_key(key));
+    ECOLEDGER_CHECK(keeps_query_indexes() || !is_query_index_key(key));
     if (value) batch.Put("S" + key, *value);
     else batch.Delete("S" + key);
   }

@@ -135,10 +135,7 @@ int run(const node::Options& o) {
   // writes would never be answered.
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < o.threads; ++i) threads.emplace_back([&io] {
-    name_this_thread("el-io");
-    io.run();
-  });
+  for (std::size_t i = 0; i < o.threads; ++i) threads.push_back(start_named_thread("el-io", [&io] { io.run(); }));
 
   std::string where = bound->address().to_string() + ":" + std::to_string(bound->port());
   std::string scheme = tls ? "https" : "http";

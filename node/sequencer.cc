@@ -12,14 +12,8 @@ Sequencer::Sequencer(ledger::Ledger& ledger, SequencerLimits limits, Metrics* me
     : ledger_(ledger), limits_(limits), metrics_(metrics) {
   ECOLEDGER_CHECK(limits_.batch_transactions_max > 0 && limits_.batch_transactions_max <= ledger::batch_transactions_max);
   ECOLEDGER_CHECK(limits_.queue_transactions_max >= limits_.batch_transactions_max);
-  committer_ = std::thread([this] {
-    name_this_thread("el-commit");
-    commit_loop();
-  });
-  preparer_ = std::thread([this] {
-    name_this_thread("el-prepare");
-    prepare_loop();
-  });
+  committer_ = start_named_thread("el-commit", [this] { commit_loop(); });
+  preparer_ = start_named_thread("el-prepare", [this] { prepare_loop(); });
 }
 
 Sequencer::~Sequencer() {

@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 
+#include <array>
 #include <atomic>
+#include <latch>
 #include <mutex>
 #include <set>
 #include <string>
@@ -20,10 +22,9 @@ std::string this_thread_name() {
 }
 }  // namespace
 
-TEST_CASE("name_this_thread: the name top -H and perf show; cut at 15 bytes, as Linux keeps") {
+TEST_CASE("start_named_thread, name_this_thread: the name top -H and perf show; cut at 15 bytes, as Linux keeps") {
   std::string short_name, long_name;
-  std::thread([&] {
-    ecoledger::name_this_thread("el-commit");
+  ecoledger::start_named_thread("el-commit", [&] {
     short_name = this_thread_name();
     ecoledger::name_this_thread("el-a-name-longer-than-fifteen");
     long_name = this_thread_name();
@@ -40,7 +41,12 @@ TEST_CASE("parallel_for_index: every index once; the caller is worker 0, the sta
   std::set<std::string> worker_names;  // of workers other than 0
   std::set<unsigned> workers_seen;
   const std::string caller = this_thread_name();
+  // Each worker's first item waits for the other two, so all three take
+  // part and the name checks below cannot pass for want of a started worker.
+  std::latch all_started(3);
+  std::array<std::atomic<bool>, 3> arrived{};
   ecoledger::parallel_for_index(count, 3, [&](unsigned worker, std::size_t i) {
+    if (worker < arrived.size() && !arrived[worker].exchange(true)) all_started.arrive_and_wait();
     ++visits[i];
     std::lock_guard lock(mutex);
     workers_seen.insert(worker);
@@ -49,6 +55,7 @@ TEST_CASE("parallel_for_index: every index once; the caller is worker 0, the sta
   });
   for (std::size_t i = 0; i < count; ++i) CHECK(visits[i].load() == 1);
   CHECK(*workers_seen.rbegin() < 3);
+  CHECK(workers_seen.size() == 3);
   for (const auto& name : worker_names) CHECK(name == "el-worker");
 
   // Fewer items than threads start no thread for nothing: two items, two workers at most.
