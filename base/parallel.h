@@ -16,12 +16,15 @@
 
 namespace ecoledger {
 
+// Runs body(worker, i) for the indexes claimed from `next` (each once) until
+// it reaches count, on workers 0 .. threads - 1: the caller's thread is worker
+// 0, the others are started here and joined. Other threads may claim from the
+// same counter meanwhile (SharedLoop's helper).
 template <typename Body>
-void parallel_for_index(std::size_t count, unsigned threads, Body&& body) {
+void claim_indexes_on_threads(std::atomic<std::size_t>& next, std::size_t count, unsigned threads, Body& body) {
   ECOLEDGER_CHECK(threads >= 1);
   // No thread is worth starting for fewer items than threads.
   if (threads > count) threads = count == 0 ? 1 : static_cast<unsigned>(count);
-  std::atomic<std::size_t> next{0};
   auto work = [&](unsigned worker) {
     for (std::size_t i = next++; i < count; i = next++) body(worker, i);
   };
@@ -30,6 +33,12 @@ void parallel_for_index(std::size_t count, unsigned threads, Body&& body) {
   for (unsigned w = 1; w < threads; ++w) workers.push_back(start_named_thread("el-worker", [&work, w] { work(w); }));
   work(0);
   for (auto& w : workers) w.join();
+}
+
+template <typename Body>
+void parallel_for_index(std::size_t count, unsigned threads, Body&& body) {
+  std::atomic<std::size_t> next{0};
+  claim_indexes_on_threads(next, count, threads, body);
 }
 
 }  // namespace ecoledger

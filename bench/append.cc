@@ -56,7 +56,9 @@ struct Progress {
   // CPU seconds of the sequencer's committer thread between its first and
   // last completion of each call, and the transfers committed in them: the
   // serial part of the append path, which bounds the rate however many cores
-  // verify.
+  // verify. It includes the signatures the committer helps verify while no
+  // prepared batch waits (base/shared_loop.h), so it is an upper bound of
+  // the serial part.
   double commit_cpu_seconds = 0;
   std::size_t commit_cpu_transfers = 0;
   // The committer's CPU clock at the last completion of the current call.

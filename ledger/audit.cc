@@ -164,7 +164,7 @@ bool Auditor::apply_prepared(Prepared& record, const SignatureCheck& signatures)
   return true;
 }
 
-void Auditor::prepare_chunk(Pending& chunk, unsigned threads) const {
+void Auditor::prepare_chunk(Pending& chunk, unsigned threads, SharedLoop* loop) const {
   // Each worker writes only the slots of the records it claims.
   chunk.prepared.resize(chunk.records.size());
   // The ids' marks are looked up here too, off the applying thread; the
@@ -175,7 +175,7 @@ void Auditor::prepare_chunk(Pending& chunk, unsigned threads) const {
   // cache does not hold it and the applying thread's read went to RocksDB
   // (perf: load_lot 5.5% of audit's samples, all on that thread). The cache's
   // ticket rule keeps a value read here from outliving a write meanwhile.
-  parallel_for_index(chunk.records.size(), threads, [&](unsigned, std::size_t i) {
+  auto prepare_one = [&](unsigned, std::size_t i) {
     Prepared& record = chunk.prepared[i];
     record = prepare(chunk.records[i], ledger_id_);
     if (!scratch_ || !record.tx || !*record.tx) return;
@@ -184,7 +184,9 @@ void Auditor::prepare_chunk(Pending& chunk, unsigned threads) const {
     const json::Json& body = tx.body();
     if (auto lot = body.find("lot"); body.is_object() && lot != body.end() && lot->is_string())
       if (auto key = lot_state_key_of_id(lot->get_ref<const std::string&>())) scratch_->get(*key);
-  });
+  };
+  if (loop) loop->run(chunk.records.size(), threads, prepare_one);
+  else parallel_for_index(chunk.records.size(), threads, prepare_one);
   // Verdicts for the keys in force as the state is now; a record whose key
   // changes in between misses the cache and is verified inline (the cache
   // holds only signatures that verify, so which state it saw never changes
@@ -193,14 +195,28 @@ void Auditor::prepare_chunk(Pending& chunk, unsigned threads) const {
     std::vector<const Transaction*> to_verify;
     to_verify.reserve(chunk.prepared.size());
     for (const Prepared& p : chunk.prepared) to_verify.push_back(p.tx && *p.tx ? &**p.tx : nullptr);
-    chunk.signatures = SignatureCache::preverify(to_verify, state(), threads, *signer_keys_);
+    chunk.signatures = SignatureCache::preverify(to_verify, state(), threads, *signer_keys_, loop);
   }
 }
 
-bool Auditor::apply_pending() {
-  if (!pending_) return report_.ok;
+std::unique_ptr<Auditor::Pending> Auditor::take_pending() {
   std::unique_ptr<Pending> chunk = std::move(pending_);
-  if (chunk->worker.joinable()) chunk->worker.join();
+  if (!chunk || !chunk->worker.joinable()) return chunk;
+  for (;;) {
+    std::unique_lock lock(prep_mutex_);
+    prep_changed_.wait(lock, [&] { return chunk->done || prep_loop_.has_items(); });
+    if (chunk->done) break;
+    lock.unlock();
+    prep_loop_.help();
+  }
+  chunk->worker.join();
+  return chunk;
+}
+
+bool Auditor::apply_pending() { return apply_chunk(take_pending()); }
+
+bool Auditor::apply_chunk(std::unique_ptr<Pending> chunk) {
+  if (!chunk) return report_.ok;
   if (!report_.ok) return false;
   const SignatureCheck& signatures = chunk->signatures ? static_cast<const SignatureCheck&>(*chunk->signatures) : trusting_signature_check();
   if (!scratch_) {
@@ -243,20 +259,24 @@ bool Auditor::feed_chunk(std::span<const std::string> records, unsigned threads)
   chunk->records.assign(records.begin(), records.end());
   if (!scratch_) {
     // The memory store may not be read while it is written: no overlap.
-    prepare_chunk(*chunk, threads);
+    prepare_chunk(*chunk, threads, nullptr);
     pending_ = std::move(chunk);
     return apply_pending();
   }
   // RocksDB serves the workers' key lookups while this thread applies the
-  // chunk before (concurrent Get and Write are safe in RocksDB).
+  // chunk before (concurrent Get and Write are safe in RocksDB). That chunk's
+  // worker is joined first: the two would share prep_loop_.
+  std::unique_ptr<Pending> before = take_pending();
   Pending* started = chunk.get();
   started->worker = start_named_thread("el-audit-prep", [this, started, threads, spent = std::move(spent_)]() mutable {
     spent.reset();
-    prepare_chunk(*started, threads);
+    prepare_chunk(*started, threads, &prep_loop_);
+    std::lock_guard lock(prep_mutex_);
+    started->done = true;
+    prep_changed_.notify_all();
   });
-  bool ok = apply_pending();
   pending_ = std::move(chunk);
-  return ok;
+  return apply_chunk(std::move(before));
 }
 
 Auditor::~Auditor() {

@@ -19,7 +19,9 @@
 // Thread-safety: none; one auditor per thread (it joins its own workers).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +30,7 @@
 #include <vector>
 
 #include "base/json.h"
+#include "base/shared_loop.h"
 #include "ledger/crypto.h"
 #include "ledger/scratch_state.h"
 #include "ledger/signature_check.h"
@@ -103,14 +106,20 @@ class Auditor {
     std::vector<Prepared> prepared;
     std::optional<SignatureCache> signatures;
     std::thread worker;
+    bool done = false;  // guarded by Auditor::prep_mutex_: the worker has prepared the chunk
   };
 
   static Prepared prepare(std::string_view bytes, const std::string& ledger_id);
   // Prepares every record of chunk and verifies its signatures (against the
-  // keys in force in state(), as it is while this runs) on `threads` workers.
-  void prepare_chunk(Pending& chunk, unsigned threads) const;
-  // Joins the pending chunk's worker and applies its records in order.
-  bool apply_pending();
+  // keys in force in state(), as it is while this runs) on `threads` workers,
+  // one of them the loop's helper when a shared loop is given.
+  void prepare_chunk(Pending& chunk, unsigned threads, SharedLoop* loop) const;
+  // Takes the pending chunk (null when none), helping to prepare it until its
+  // worker is done and joining the worker.
+  std::unique_ptr<Pending> take_pending();
+  // Applies a prepared chunk's records in order (true for none).
+  bool apply_chunk(std::unique_ptr<Pending> chunk);
+  bool apply_pending();  // apply_chunk(take_pending())
   // The checks that depend on the records before, and the re-execution.
   bool apply_prepared(Prepared& record, const SignatureCheck& signatures);
   bool refuse(std::string reason);
@@ -133,6 +142,15 @@ class Auditor {
   std::unique_ptr<Pending> pending_;  // pipelined (scratch_disk) only
   std::unique_ptr<Pending> spent_;    // pipelined: the chunk last applied, freed by the next worker
   std::unique_ptr<SignerKeyMemo> signer_keys_ = std::make_unique<SignerKeyMemo>();  // shared by the chunks' workers
+  // Pipelined: the chunk's worker leaves one of its threads to the applying
+  // thread, which, done with the chunk before, helps through prep_loop_
+  // instead of waiting for the join (base/shared_loop.h).
+  std::mutex prep_mutex_;
+  std::condition_variable prep_changed_;  // a Pending's `done` set, or prep_loop_ offering items
+  SharedLoop prep_loop_{[this] {
+    std::lock_guard lock(prep_mutex_);
+    prep_changed_.notify_all();
+  }};
 };
 
 // Verifies a checkpoint's signature with the node's raw public key.

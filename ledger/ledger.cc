@@ -117,7 +117,7 @@ std::vector<Result<Receipt>> Ledger::submit(const std::vector<std::string>& tx_t
   return commit(prepare(tx_texts), now_ms);
 }
 
-PreparedBatch Ledger::prepare(const std::vector<std::string>& tx_texts) const {
+PreparedBatch Ledger::prepare(const std::vector<std::string>& tx_texts, SharedLoop* verify_loop) const {
   // Signatures whose keys are in force now are verified here, on every core;
   // commit applies in order and verifies inline whatever the cache does not
   // hold (a key opened or rotated since), so results equal serial checking.
@@ -133,7 +133,7 @@ PreparedBatch Ledger::prepare(const std::vector<std::string>& tx_texts) const {
     parts->parsed.push_back(parse_transaction(tx_texts[i], ledger_id_));
     to_verify.push_back(parts->parsed.back() ? &*parts->parsed.back() : nullptr);
   }
-  parts->signatures = SignatureCache::preverify(to_verify, store_->state(), signature_check_threads(), *signer_keys_);
+  parts->signatures = SignatureCache::preverify(to_verify, store_->state(), signature_check_threads(), *signer_keys_, verify_loop);
   return PreparedBatch(std::move(parts));
 }
 

@@ -22,6 +22,7 @@
 
 #include "base/json.h"
 #include "base/result.h"
+#include "base/shared_loop.h"
 #include "ledger/crypto.h"
 #include "ledger/signature_check.h"
 #include "ledger/store.h"
@@ -75,8 +76,11 @@ class Ledger {
   // Validates and appends a batch; one result per input, in order.
   std::vector<Result<Receipt>> submit(const std::vector<std::string>& tx_texts, std::int64_t now_ms);
   // submit() in two steps; commit(prepare(texts), now) == submit(texts, now),
-  // whatever other batches commit between the two calls.
-  PreparedBatch prepare(const std::vector<std::string>& tx_texts) const;
+  // whatever other batches commit between the two calls. prepare verifies on
+  // every core; given a shared loop, one of those threads is whichever helps
+  // the loop meanwhile (the sequencer's committer, between its commits:
+  // base/shared_loop.h).
+  PreparedBatch prepare(const std::vector<std::string>& tx_texts, SharedLoop* verify_loop = nullptr) const;
   std::vector<Result<Receipt>> commit(PreparedBatch batch, std::int64_t now_ms);
 
   // Node keys declared at genesis ([{"id","pub"}]).

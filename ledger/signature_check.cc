@@ -111,19 +111,21 @@ void SignerKeyMemo::forget(std::string_view account, std::string_view key_id) {
 }
 
 SignatureCache SignatureCache::preverify(const std::vector<const Transaction*>& txs, const StateReader& state, unsigned threads,
-                                         SignerKeyMemo& memo) {
+                                         SignerKeyMemo& memo, SharedLoop* shared) {
   ECOLEDGER_CHECK(threads >= 1 && threads <= signature_check_threads_max);
   // Each worker keeps its verdicts in its own list; the lists are merged
   // after the join, so no lock is needed.
-  std::vector<std::vector<std::string>> found(threads);
-  parallel_for_index(txs.size(), threads, [&](unsigned worker, std::size_t i) {
+  std::vector<std::vector<std::string>> found(shared ? SharedLoop::workers_for(threads) : threads);
+  auto verify_one = [&](unsigned worker, std::size_t i) {
     const Transaction* tx = txs[i];
     if (tx == nullptr) return;
     for (const Signature& sig : tx->sigs) {
       if (auto pub = verified_signer_key(state, memo, sig, tx->signed_bytes))
         found[worker].push_back(cache_key(*pub, tx->signed_bytes, sig.sig_raw));
     }
-  });
+  };
+  if (shared) shared->run(txs.size(), threads, verify_one);
+  else parallel_for_index(txs.size(), threads, verify_one);
   SignatureCache cache;
   for (auto& list : found)
     for (auto& key : list) cache.verified_.insert(std::move(key));

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/shared_loop.h"
 #include "ledger/state.h"
 #include "ledger/transaction.h"
 
@@ -78,9 +79,11 @@ class SignatureCache final : public SignatureCheck {
   // batch committing): a key read before or after the change costs at most a
   // miss, never a wrong verdict, since a verdict depends only on its triple.
   // Signer keys come from memo when it has them, and are remembered there.
+  // With a shared loop, the work runs as its run(): one of the threads is
+  // whichever calls the loop's help() meanwhile.
   // REQUIRES: 1 <= threads <= signature_check_threads_max.
   static SignatureCache preverify(const std::vector<const Transaction*>& txs, const StateReader& state, unsigned threads,
-                                  SignerKeyMemo& memo);
+                                  SignerKeyMemo& memo, SharedLoop* shared = nullptr);
 
   bool verify(std::string_view public_raw, std::string_view message, std::string_view signature_raw) const override;
   std::size_t verified() const { return verified_.size(); }

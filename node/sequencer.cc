@@ -75,11 +75,11 @@ void Sequencer::prepare_loop() {
       for (auto& text : job.texts) {
         chunk.push_back(std::move(text));
         if (chunk.size() == limits_.batch_transactions_max) {
-          prepared.chunks.push_back(ledger_.prepare(chunk));
+          prepared.chunks.push_back(ledger_.prepare(chunk, &verify_loop_));
           chunk.clear();
         }
       }
-    if (!chunk.empty()) prepared.chunks.push_back(ledger_.prepare(chunk));
+    if (!chunk.empty()) prepared.chunks.push_back(ledger_.prepare(chunk, &verify_loop_));
     prepared.jobs = std::move(jobs);
     std::unique_lock lock(handoff_mutex_);
     // Group commit: while a prepared batch still waits for the committer, this
@@ -106,8 +106,14 @@ void Sequencer::commit_loop() {
     Prepared prepared;
     {
       std::unique_lock lock(handoff_mutex_);
-      handoff_changed_.wait(lock, [&] { return handoff_.has_value() || prepared_all_; });
-      if (!handoff_) return;  // the preparer has ended and nothing waits
+      handoff_changed_.wait(lock, [&] { return handoff_.has_value() || prepared_all_ || verify_loop_.has_items(); });
+      if (!handoff_) {
+        if (prepared_all_) return;  // the preparer has ended and nothing waits
+        // The next batch is being verified: take part rather than wait.
+        lock.unlock();
+        verify_loop_.help();
+        continue;
+      }
       prepared = std::move(*handoff_);
       handoff_.reset();
       handoff_changed_.notify_all();

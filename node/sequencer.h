@@ -10,7 +10,11 @@
 // every client is answered only once its transaction is durable. While batch
 // N commits (apply, write, fdatasync) batch N+1 is prepared; at most one
 // prepared batch waits, and a batch prepared while one waits joins it when
-// the two fit batch_transactions_max. The queue is bounded: enqueue() refuses with
+// the two fit batch_transactions_max. The preparer verifies on one thread
+// fewer than there are cores, and the committer, finding no prepared batch,
+// helps verify the one being prepared rather than wait for it
+// (base/shared_loop.h), so the committer, the preparer and its workers do not
+// all contend for the cores while the commit goes on. The queue is bounded: enqueue() refuses with
 // "overloaded" when it would exceed queue_transactions_max, and with
 // "shutting_down" after stop().
 //
@@ -31,6 +35,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/shared_loop.h"
 #include "ledger/ledger.h"
 #include "node/metrics.h"
 
@@ -82,6 +87,12 @@ class Sequencer {
   std::condition_variable handoff_changed_;
   std::optional<Prepared> handoff_;  // guarded by handoff_mutex_: the next batch to commit
   bool prepared_all_ = false;        // guarded by handoff_mutex_: the preparer has ended
+  // The preparer's signature verification, which the committer joins while
+  // it has nothing to commit; a run's start wakes it on handoff_changed_.
+  SharedLoop verify_loop_{[this] {
+    std::lock_guard lock(handoff_mutex_);
+    handoff_changed_.notify_all();
+  }};
   std::thread preparer_;
   std::thread committer_;
 };
