@@ -45,7 +45,7 @@ bool SharedLoop::help() {
     count = count_;
     worker = helper_worker_;
   }
-  for (std::size_t i = next_++; i < count; i = next_++) (*body)(worker, i);
+  claim_indexes(next_, count, worker, *body);
   {
     std::lock_guard lock(mutex_);
     helping_ = false;

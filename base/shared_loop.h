@@ -30,6 +30,13 @@ class SharedLoop {
   // time a run begins: a would-be helper asleep on a condition of its own
   // can be woken there.
   explicit SharedLoop(std::function<void()> on_offer = {}) : on_offer_(std::move(on_offer)) {}
+  // A loop whose run's start notifies `wake` under `wake_mutex`: for a helper
+  // that waits with help_until() on that pair. Both must outlive the loop.
+  SharedLoop(std::mutex& wake_mutex, std::condition_variable& wake)
+      : SharedLoop([&wake_mutex, &wake] {
+          std::lock_guard lock(wake_mutex);
+          wake.notify_all();
+        }) {}
   SharedLoop(const SharedLoop&) = delete;
   SharedLoop& operator=(const SharedLoop&) = delete;
 
@@ -51,6 +58,20 @@ class SharedLoop {
   // there was nothing to take (no run, every item claimed, or another helper
   // already in).
   bool help();
+  // Waits on wake (lock held, as cv.wait does) until ready() holds, helping
+  // every run that offers items meanwhile; returns with lock held. ready()
+  // is evaluated under lock, and whoever makes it true notifies wake under
+  // the same mutex. REQUIRES: the loop was built on (lock's mutex, wake).
+  template <typename Ready>
+  void help_until(std::unique_lock<std::mutex>& lock, std::condition_variable& wake, Ready ready) {
+    for (;;) {
+      wake.wait(lock, [&] { return ready() || has_items(); });
+      if (ready()) return;
+      lock.unlock();
+      help();
+      lock.lock();
+    }
+  }
 
  private:
   std::function<void()> on_offer_;

@@ -202,12 +202,9 @@ void Auditor::prepare_chunk(Pending& chunk, unsigned threads, SharedLoop* loop) 
 std::unique_ptr<Auditor::Pending> Auditor::take_pending() {
   std::unique_ptr<Pending> chunk = std::move(pending_);
   if (!chunk || !chunk->worker.joinable()) return chunk;
-  for (;;) {
+  {
     std::unique_lock lock(prep_mutex_);
-    prep_changed_.wait(lock, [&] { return chunk->done || prep_loop_.has_items(); });
-    if (chunk->done) break;
-    lock.unlock();
-    prep_loop_.help();
+    prep_loop_.help_until(lock, prep_changed_, [&] { return chunk->done; });
   }
   chunk->worker.join();
   return chunk;
@@ -260,8 +257,7 @@ bool Auditor::feed_chunk(std::span<const std::string> records, unsigned threads)
   if (!scratch_) {
     // The memory store may not be read while it is written: no overlap.
     prepare_chunk(*chunk, threads, nullptr);
-    pending_ = std::move(chunk);
-    return apply_pending();
+    return apply_chunk(std::move(chunk));
   }
   // RocksDB serves the workers' key lookups while this thread applies the
   // chunk before (concurrent Get and Write are safe in RocksDB). That chunk's

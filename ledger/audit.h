@@ -147,10 +147,7 @@ class Auditor {
   // instead of waiting for the join (base/shared_loop.h).
   std::mutex prep_mutex_;
   std::condition_variable prep_changed_;  // a Pending's `done` set, or prep_loop_ offering items
-  SharedLoop prep_loop_{[this] {
-    std::lock_guard lock(prep_mutex_);
-    prep_changed_.notify_all();
-  }};
+  SharedLoop prep_loop_{prep_mutex_, prep_changed_};
 };
 
 // Verifies a checkpoint's signature with the node's raw public key.

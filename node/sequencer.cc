@@ -106,14 +106,9 @@ void Sequencer::commit_loop() {
     Prepared prepared;
     {
       std::unique_lock lock(handoff_mutex_);
-      handoff_changed_.wait(lock, [&] { return handoff_.has_value() || prepared_all_ || verify_loop_.has_items(); });
-      if (!handoff_) {
-        if (prepared_all_) return;  // the preparer has ended and nothing waits
-        // The next batch is being verified: take part rather than wait.
-        lock.unlock();
-        verify_loop_.help();
-        continue;
-      }
+      // While the next batch is being verified, take part rather than wait.
+      verify_loop_.help_until(lock, handoff_changed_, [&] { return handoff_.has_value() || prepared_all_; });
+      if (!handoff_) return;  // the preparer has ended and nothing waits
       prepared = std::move(*handoff_);
       handoff_.reset();
       handoff_changed_.notify_all();

@@ -14,9 +14,9 @@
 // fewer than there are cores, and the committer, finding no prepared batch,
 // helps verify the one being prepared rather than wait for it
 // (base/shared_loop.h), so the committer, the preparer and its workers do not
-// all contend for the cores while the commit goes on. The queue is bounded: enqueue() refuses with
-// "overloaded" when it would exceed queue_transactions_max, and with
-// "shutting_down" after stop().
+// all contend for the cores while the commit goes on. The queue is bounded:
+// enqueue() refuses with "overloaded" when it would exceed
+// queue_transactions_max, and with "shutting_down" after stop().
 //
 // Thread-safety: enqueue() from any thread; completions run on the committer
 // thread and must only post work elsewhere. stop() drains every accepted job
@@ -89,10 +89,7 @@ class Sequencer {
   bool prepared_all_ = false;        // guarded by handoff_mutex_: the preparer has ended
   // The preparer's signature verification, which the committer joins while
   // it has nothing to commit; a run's start wakes it on handoff_changed_.
-  SharedLoop verify_loop_{[this] {
-    std::lock_guard lock(handoff_mutex_);
-    handoff_changed_.notify_all();
-  }};
+  SharedLoop verify_loop_{handoff_mutex_, handoff_changed_};
   std::thread preparer_;
   std::thread committer_;
 };

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <latch>
 #include <mutex>
 #include <set>
@@ -108,4 +109,42 @@ TEST_CASE("SharedLoop: one helper at a time; a second one is refused while the f
   first.join();
   owner.join();
   CHECK(ran.load() == 8);
+}
+
+TEST_CASE("SharedLoop::help_until: a waiter helps each run that starts meanwhile and returns once ready") {
+  std::mutex mutex;
+  std::condition_variable wake;
+  SharedLoop loop(mutex, wake);
+  constexpr std::size_t count = 100;
+  std::vector<std::atomic<int>> visits(count);
+  std::atomic<bool> helper_took_part{false};
+  bool done = false;  // guarded by mutex
+  std::thread owner([&] {
+    // Two runs, as the auditor's worker makes (parsing, then signatures);
+    // each waits for the helper's first item, so the waiter must help both.
+    for (int run = 0; run < 2; ++run) {
+      std::latch helper_ran(1);
+      std::atomic<bool> owner_waited{false}, helper_counted{false};
+      loop.run(count, 1, [&](unsigned worker, std::size_t i) {
+        if (worker == 0 && !owner_waited.exchange(true)) helper_ran.wait();
+        if (worker == 1) {
+          helper_took_part = true;
+          if (!helper_counted.exchange(true)) helper_ran.count_down();
+        }
+        ++visits[i];
+      });
+    }
+    std::lock_guard lock(mutex);
+    done = true;
+    wake.notify_all();
+  });
+  {
+    std::unique_lock lock(mutex);
+    loop.help_until(lock, wake, [&] { return done; });
+    CHECK(lock.owns_lock());
+    CHECK(done);
+  }
+  owner.join();
+  CHECK(helper_took_part.load());
+  for (std::size_t i = 0; i < count; ++i) CHECK(visits[i].load() == 2);
 }
