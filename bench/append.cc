@@ -10,7 +10,10 @@
 // With --early E the rate of the window of W transfers ending at transfer E
 // and of the last W transfers are reported too (the growth bench). With
 // --marks FILE, each batch's end is written there as "transfers seconds", so
-// rates over any window can be computed afterwards.
+// rates over any window can be computed afterwards. With --pairs P (and
+// --early E), P pairs follow the run: a fresh ledger's rate over the window
+// of W transfers ending at transfer E, then the grown ledger's over W more
+// transfers, each reported as bench "<name>_pairs" (see run_append).
 // The ledger is left in --dir, with its node key (node.key, node.pub.pem) so
 // ecoledgerd can serve it, for the replay, proofs and footprint benches.
 #include <fcntl.h>
@@ -41,6 +44,12 @@ inline constexpr std::size_t round_transfers = 100'000;
 // Jobs (of one batch each) queued at the sequencer at once: enough that its
 // preparer never waits for work.
 inline constexpr std::size_t jobs_in_flight_max = 4;
+// Growth pairs (--pairs) one run may make: each builds a fresh ledger.
+inline constexpr std::size_t growth_pairs_max = 20;
+// How long a pair waits for RocksDB's background work to end before and after
+// a measured window, and how often it looks.
+inline constexpr double settle_ms_max = 300'000;
+inline constexpr int settle_poll_ms = 20;
 
 // CPU seconds on a clock: CLOCK_THREAD_CPUTIME_ID for the calling thread,
 // CLOCK_PROCESS_CPUTIME_ID for every thread of the process.
@@ -165,6 +174,99 @@ void write_private(const std::string& path, const std::string& contents) {
   ::close(fd);
 }
 
+// A ledger with the bench population: genesis, then `accounts` account.open
+// and one PRT issuance of bench_lot_units per account, through the sequencer
+// like the transfers. With keep_key, the node key is left in dir (node.key,
+// node.pub.pem) so ecoledgerd can serve the ledger.
+std::unique_ptr<ledger::Ledger> create_bench_ledger(const std::string& dir, const std::vector<crypto::PrivateKey>& keys, std::size_t batch,
+                                                    bool pipeline, bool keep_key) {
+  auto registry = crypto::PrivateKey::generate();
+  auto node = crypto::PrivateKey::generate();
+  if (!registry || !node) die("key generation failed");
+  auto created = ledger::Ledger::create(dir, *registry, *node, ledger_id, ledger::now_unix_ms());
+  if (!created) die("create: " + created.error().message);
+  std::unique_ptr<ledger::Ledger> ledger = std::move(*created);
+  if (keep_key) {
+    write_private(dir + "/node.key", node->to_pem());
+    write_private(dir + "/node.pub.pem", node->public_pem());
+  }
+  auto opens = build_parallel(keys.size(), [&](std::size_t i) {
+    json::Json body{{"account", bench_account_name(i)}, {"role", "holder"}, {"name", bench_account_name(i)},
+                    {"keys", {{{"id", "k1"}, {"pub", keys[i].public_base64()}}}}};
+    return json::canonical(ledger::sign_transaction(
+        ledger::make_transaction(ledger_id, "open-" + bench_account_name(i), "account.open", body), *registry, "registry#k1"));
+  });
+  submit_all(*ledger, opens, batch, pipeline);
+  auto issues = build_parallel(keys.size(), [&](std::size_t i) {
+    json::Json body{{"asset", "PRT"}, {"serial", "PRT-" + bench_account_name(i)}, {"holder", bench_account_name(i)},
+                    {"quantity", bench_lot_units}, {"pollutant", "COD"}, {"region", "350500"}, {"valid_from", "2026-01-01"},
+                    {"valid_to", "2099-12-31"}};
+    return json::canonical(ledger::sign_transaction(
+        ledger::make_transaction(ledger_id, "issue-" + bench_account_name(i), "asset.issue", body), *registry, "registry#k1"));
+  });
+  submit_all(*ledger, issues, batch, pipeline);
+  return ledger;
+}
+
+// The transfers of one bench ledger, fixed by the seed: each sender gives the
+// first unit of its remaining issuance lot, so every lot id is known before
+// signing. Transfer n has the id "t<n>".
+class TransferPlan {
+ public:
+  explicit TransferPlan(const std::vector<crypto::PrivateKey>& keys) : keys_(keys), next_unit_(keys.size(), 1) {}
+
+  // Signs, then appends, the next `count` transfers, signing a round of at
+  // most round_transfers at a time on every core; only their way through the
+  // sequencer is timed. Returns those seconds.
+  double append(ledger::Ledger& ledger, std::size_t count, std::size_t batch, bool pipeline, Progress* progress) {
+    double seconds = 0;
+    for (std::size_t done = 0; done < count;) {
+      const std::size_t round = std::min(round_transfers, count - done);
+      seconds += submit_all(ledger, sign(round), batch, pipeline, progress);
+      done += round;
+    }
+    return seconds;
+  }
+
+ private:
+  struct Planned { std::size_t from, to, unit; };
+
+  std::vector<std::string> sign(std::size_t count) {
+    std::uniform_int_distribution<std::size_t> pick(0, keys_.size() - 1);
+    std::vector<Planned> plan;
+    plan.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      std::size_t from = pick(random_), to = pick(random_);
+      if (to == from) to = (to + 1) % keys_.size();
+      plan.push_back({from, to, next_unit_[from]++});
+    }
+    const std::size_t first_id = signed_;
+    signed_ += count;
+    return build_parallel(count, [&](std::size_t i) {
+      const Planned& p = plan[i];
+      std::string lot = "PRT-" + bench_account_name(p.from) + ":" + std::to_string(p.unit) + "-" + std::to_string(bench_lot_units);
+      json::Json body{{"from", bench_account_name(p.from)}, {"to", bench_account_name(p.to)}, {"lot", lot}, {"quantity", 1}};
+      return json::canonical(ledger::sign_transaction(
+          ledger::make_transaction(ledger_id, "t" + std::to_string(first_id + i), "transfer", body), keys_[p.from],
+          bench_account_name(p.from) + "#k1"));
+    });
+  }
+
+  const std::vector<crypto::PrivateKey>& keys_;
+  std::mt19937_64 random_{42};
+  std::vector<std::size_t> next_unit_;
+  std::size_t signed_ = 0;
+};
+
+// Waits until the ledger's store has no flush or compaction running or
+// pending, at most settle_ms_max; returns the milliseconds waited.
+double settle(const ledger::Ledger& ledger) {
+  const auto start = std::chrono::steady_clock::now();
+  while (ledger.store().background_work_pending() && seconds_since(start) * 1000 < settle_ms_max)
+    std::this_thread::sleep_for(std::chrono::milliseconds(settle_poll_ms));
+  return seconds_since(start) * 1000;
+}
+
 }  // namespace
 
 int run_append(const Args& args) {
@@ -175,72 +277,58 @@ int run_append(const Args& args) {
   const std::size_t batch = args.u64("batch", 512);
   const std::size_t early = args.u64("early", 0);
   const std::size_t window = args.u64("window", 20'000);
+  const std::size_t pairs = args.u64("pairs", 0);
   const bool pipeline = args.u64("pipeline", 1) != 0;
   if (accounts < 2 || accounts > bench_accounts_max) die("--accounts must be in [2, 1000000]");
   if (batch < 1 || batch > ledger::batch_transactions_max) die("--batch must be in [1, 4096]");
-  if (transfers / accounts >= static_cast<std::size_t>(bench_lot_units) / 2) die("too many transfers per account");
   if (early > transfers || window < 1) die("--early must be at most --transfers, --window at least 1");
-
-  auto registry = crypto::PrivateKey::generate();
-  auto node = crypto::PrivateKey::generate();
-  if (!registry || !node) die("key generation failed");
-  auto created = ledger::Ledger::create(dir, *registry, *node, ledger_id, ledger::now_unix_ms());
-  if (!created) die("create: " + created.error().message);
-  ledger::Ledger& ledger = **created;
-  write_private(dir + "/node.key", node->to_pem());
-  write_private(dir + "/node.pub.pem", node->public_pem());
+  if (pairs > growth_pairs_max || (pairs > 0 && early == 0)) die("--pairs must be at most 20, and needs --early");
+  if ((transfers + pairs * window) / accounts >= static_cast<std::size_t>(bench_lot_units) / 2) die("too many transfers per account");
 
   std::vector<crypto::PrivateKey> keys;
   keys.reserve(accounts);
   for (std::size_t i = 0; i < accounts; ++i) keys.push_back(bench_account_key(i));
-  auto opens = build_parallel(accounts, [&](std::size_t i) {
-    json::Json body{{"account", bench_account_name(i)}, {"role", "holder"}, {"name", bench_account_name(i)},
-                    {"keys", {{{"id", "k1"}, {"pub", keys[i].public_base64()}}}}};
-    return json::canonical(ledger::sign_transaction(
-        ledger::make_transaction(ledger_id, "open-" + bench_account_name(i), "account.open", body), *registry, "registry#k1"));
-  });
-  submit_all(ledger, opens, batch, pipeline);
-  auto issues = build_parallel(accounts, [&](std::size_t i) {
-    json::Json body{{"asset", "PRT"}, {"serial", "PRT-" + bench_account_name(i)}, {"holder", bench_account_name(i)},
-                    {"quantity", bench_lot_units}, {"pollutant", "COD"}, {"region", "350500"}, {"valid_from", "2026-01-01"},
-                    {"valid_to", "2099-12-31"}};
-    return json::canonical(ledger::sign_transaction(
-        ledger::make_transaction(ledger_id, "issue-" + bench_account_name(i), "asset.issue", body), *registry, "registry#k1"));
-  });
-  submit_all(ledger, issues, batch, pipeline);
-
-  // The plan is fixed by the seed; each sender gives the first unit of its
-  // remaining issuance lot, so every lot id is known before signing.
-  std::mt19937_64 random(42);
-  std::uniform_int_distribution<std::size_t> pick(0, accounts - 1);
-  std::vector<std::size_t> next_unit(accounts, 1);
-  struct Planned { std::size_t from, to, unit; };
-  const std::uint64_t records_before = ledger.head().size;
+  std::unique_ptr<ledger::Ledger> ledger = create_bench_ledger(dir, keys, batch, pipeline, true);
+  const std::uint64_t records_before = ledger->head().size;
+  TransferPlan plan(keys);
   Progress progress;
-  double seconds = 0;
-  for (std::size_t done = 0; done < transfers;) {
-    const std::size_t round = std::min(round_transfers, transfers - done);
-    std::vector<Planned> plan;
-    plan.reserve(round);
-    for (std::size_t i = 0; i < round; ++i) {
-      std::size_t from = pick(random), to = pick(random);
-      if (to == from) to = (to + 1) % accounts;
-      plan.push_back({from, to, next_unit[from]++});
-    }
-    auto texts = build_parallel(round, [&](std::size_t i) {
-      const Planned& p = plan[i];
-      std::string lot = "PRT-" + bench_account_name(p.from) + ":" + std::to_string(p.unit) + "-" + std::to_string(bench_lot_units);
-      json::Json body{{"from", bench_account_name(p.from)}, {"to", bench_account_name(p.to)}, {"lot", lot}, {"quantity", 1}};
-      return json::canonical(ledger::sign_transaction(
-          ledger::make_transaction(ledger_id, "t" + std::to_string(done + i), "transfer", body), keys[p.from],
-          bench_account_name(p.from) + "#k1"));
-    });
-    seconds += submit_all(ledger, texts, batch, pipeline, &progress);
-    done += round;
+  const double seconds = plan.append(*ledger, transfers, batch, pipeline, &progress);
+  ECOLEDGER_CHECK(ledger->head().size == records_before + transfers);
+  const std::uint64_t records = ledger->head().size;
+
+  // Growth in pairs: the rate of a fresh ledger's window ending at `early`
+  // transfers, then of `window` more transfers on the grown ledger, in turn,
+  // so that the machine's own drift over a long run (its speed moved by 40%
+  // within a day, bench/RESULTS.md) falls on both sides of each pair. Each
+  // window starts with neither ledger flushing or compacting, and the time
+  // its own background work took after it is reported beside (settle_ms).
+  // Each pair is reported on its own line (bench "<name>_pairs").
+  for (std::size_t k = 0; k < pairs; ++k) {
+    settle(*ledger);
+    const std::string fresh_dir = dir + ".fresh";
+    std::filesystem::remove_all(fresh_dir);
+    std::unique_ptr<ledger::Ledger> fresh = create_bench_ledger(fresh_dir, keys, batch, pipeline, false);
+    const std::uint64_t fresh_records = fresh->head().size + early;
+    TransferPlan fresh_plan(keys);
+    Progress fresh_progress;
+    settle(*fresh);
+    fresh_plan.append(*fresh, early, batch, pipeline, &fresh_progress);
+    const double early_settle_ms = settle(*fresh);
+    fresh.reset();
+    std::filesystem::remove_all(fresh_dir);
+    const std::uint64_t grown_records = ledger->head().size;
+    const double grown_seconds = plan.append(*ledger, window, batch, pipeline, nullptr);
+    const double grown_settle_ms = settle(*ledger);
+    report(args.text("name", "append") + "_pairs",
+           {{"early_records", fresh_records},
+            {"early_tx_per_s", fresh_progress.rate(early, window)},
+            {"early_settle_ms", early_settle_ms},
+            {"grown_records", grown_records},
+            {"grown_tx_per_s", static_cast<double>(window) / grown_seconds},
+            {"grown_settle_ms", grown_settle_ms}});
   }
-  ECOLEDGER_CHECK(ledger.head().size == records_before + transfers);
-  std::uint64_t records = ledger.head().size;
-  created->reset();
+
+  ledger.reset();
   json::Json figures{{"tx_per_s", static_cast<double>(transfers) / seconds},
                      {"seconds", seconds},
                      {"transfers", transfers},

@@ -61,6 +61,12 @@ std::string size_of(const Results& results, const std::string& bench, const std:
   return s ? number(s->median) : "?";
 }
 
+// The smallest value of a figure: where a series of runs began.
+std::string least_of(const Results& results, const std::string& bench, const std::string& key) {
+  auto s = stats(results, bench, key);
+  return s ? number(s->min) : "?";
+}
+
 std::string load_of(const Results& results, const std::string& bench) {
   auto s = stats(results, bench, "load1");
   if (!s) return "";
@@ -144,9 +150,15 @@ int run_table(const Args& args) {
       {"proofs", "inclusion proof p99, µs (" + size_of(results, "proofs", "records") + " records)", "proofs", "inclusion_p99_us", 1,
        std::nullopt, "", Want::at_most, 200, "≤ 200 µs"},
       {"proofs", "consistency proof p99, µs", "proofs", "consistency_p99_us", 1, std::nullopt, "", Want::at_most, 200, "≤ 200 µs"},
-      info("growth", "transfers/s at " + growth_early + " records", "growth", "early_tx_per_s"),
-      {"growth", "transfers/s at " + growth_end + " records", "growth", "end_tx_per_s", 1,
-       std::pair<std::string, std::string>{"growth", "early_tx_per_s"}, "rate at " + growth_early, Want::at_least, 0.8, "≥ 0.8 × early rate"},
+      info("growth", "transfers/s on a fresh ledger at " + size_of(results, "growth_pairs", "early_records") + " records (pairs)",
+           "growth_pairs", "early_tx_per_s"),
+      {"growth", "transfers/s on the grown ledger, from " + least_of(results, "growth_pairs", "grown_records") + " records (pairs)",
+       "growth_pairs", "grown_tx_per_s", 1, std::pair<std::string, std::string>{"growth_pairs", "early_tx_per_s"}, "fresh ledger",
+       Want::at_least, 0.8, "≥ 0.8 × early rate"},
+      info("growth", "one run: transfers/s at " + growth_early + " records", "growth", "early_tx_per_s"),
+      {"growth", "one run: transfers/s at " + growth_end + " records", "growth", "end_tx_per_s", 1,
+       std::pair<std::string, std::string>{"growth", "early_tx_per_s"}, "rate at " + growth_early, Want::none, 0,
+       "(the pairs above decide)"},
       {"footprint", "ecoledgerd peak RSS under http-write, MiB (" + size_of(results, "footprint", "records") + " records)", "footprint",
        "node_peak_rss_bytes", mib, std::nullopt, "", Want::at_most, 256, "≤ 256 MiB"},
       {"footprint", "disk bytes per record after compaction", "compact", "bytes_per_record", 1, std::nullopt, "", Want::at_most, 1024,

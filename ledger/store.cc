@@ -300,6 +300,15 @@ std::optional<std::string> Store::tx_receipt(std::string_view id) const { return
 const StateReader& Store::state() const { return *impl_; }
 const MerkleNodeReader& Store::merkle() const { return *impl_; }
 
+bool Store::background_work_pending() const {
+  for (const char* property : {"rocksdb.num-running-flushes", "rocksdb.num-running-compactions", "rocksdb.mem-table-flush-pending",
+                               "rocksdb.compaction-pending"}) {
+    std::uint64_t value = 0;
+    if (impl_->db->GetIntProperty(property, &value) && value > 0) return true;
+  }
+  return false;
+}
+
 Status Store::write(const AppendBatch& batch) {
   // The entries go into the batch in key order ('H' < 'I' < 'M' < 'R' <
   // 'S'), so that RocksDB inserts each into its memtable's skip list from

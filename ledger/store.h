@@ -77,6 +77,11 @@ class Store {
   const StateReader& state() const;
   const MerkleNodeReader& merkle() const;
 
+  // Whether RocksDB is flushing a memtable or compacting, or has either
+  // waiting to run: the benches wait for this to end between measured
+  // windows, so a window does not pay for the one before.
+  bool background_work_pending() const;
+
   // Atomically and durably applies a batch. On failure nothing was applied.
   Status write(const AppendBatch& batch);
 
