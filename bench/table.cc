@@ -56,15 +56,11 @@ std::string cell(const Stats& s, double scale) {
   return number(s.median * scale) + " (" + number(s.min * scale) + "–" + number(s.max * scale) + ", " + std::to_string(s.runs) + " runs)";
 }
 
-std::string size_of(const Results& results, const std::string& bench, const std::string& key) {
+// A figure used in a row's label: by default its median, or another of its
+// statistics (the min: where a series of runs began).
+std::string size_of(const Results& results, const std::string& bench, const std::string& key, double Stats::*pick = &Stats::median) {
   auto s = stats(results, bench, key);
-  return s ? number(s->median) : "?";
-}
-
-// The smallest value of a figure: where a series of runs began.
-std::string least_of(const Results& results, const std::string& bench, const std::string& key) {
-  auto s = stats(results, bench, key);
-  return s ? number(s->min) : "?";
+  return s ? number((*s).*pick) : "?";
 }
 
 std::string load_of(const Results& results, const std::string& bench) {
@@ -152,7 +148,7 @@ int run_table(const Args& args) {
       {"proofs", "consistency proof p99, µs", "proofs", "consistency_p99_us", 1, std::nullopt, "", Want::at_most, 200, "≤ 200 µs"},
       info("growth", "transfers/s on a fresh ledger at " + size_of(results, "growth_pairs", "early_records") + " records (pairs)",
            "growth_pairs", "early_tx_per_s"),
-      {"growth", "transfers/s on the grown ledger, from " + least_of(results, "growth_pairs", "grown_records") + " records (pairs)",
+      {"growth", "transfers/s on the grown ledger, from " + size_of(results, "growth_pairs", "grown_records", &Stats::min) + " records (pairs)",
        "growth_pairs", "grown_tx_per_s", 1, std::pair<std::string, std::string>{"growth_pairs", "early_tx_per_s"}, "fresh ledger",
        Want::at_least, 0.8, "≥ 0.8 × early rate"},
       info("growth", "one run: transfers/s at " + growth_early + " records", "growth", "early_tx_per_s"),
