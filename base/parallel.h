@@ -16,10 +16,6 @@
 
 namespace ecoledger {
 
-// Runs body(worker, i) for the indexes claimed from `next` (each once) until
-// it reaches count, on workers 0 .. threads - 1: the caller's thread is worker
-// 0, the others are started here and joined. Other threads may claim from the
-// same counter meanwhile (SharedLoop's helper).
 // Runs body(worker, i) for the indexes claimed from `next` until it reaches
 // count: one worker's part of a loop whose workers share the counter.
 template <typename Body>
@@ -27,6 +23,10 @@ void claim_indexes(std::atomic<std::size_t>& next, std::size_t count, unsigned w
   for (std::size_t i = next++; i < count; i = next++) body(worker, i);
 }
 
+// Runs body(worker, i) for the indexes claimed from `next` (each once) until
+// it reaches count, on workers 0 .. threads - 1: the caller's thread is worker
+// 0, the others are started here and joined. Other threads may claim from the
+// same counter meanwhile (SharedLoop's helper).
 template <typename Body>
 void claim_indexes_on_threads(std::atomic<std::size_t>& next, std::size_t count, unsigned threads, Body& body) {
   ECOLEDGER_CHECK(threads >= 1);
