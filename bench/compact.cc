@@ -1,13 +1,11 @@
 // compact: disk bytes per record of the ledger in --dir after a full RocksDB
-// compaction (CompactRange over every key), as an operator's compaction
+// compaction (Store::compact_fully), as an operator's compaction
 // would leave it; the ledger must be closed (no ecoledgerd on it).
 #include <filesystem>
 
-#include <rocksdb/db.h>
-
 #include "bench/bench_util.h"
 #include "bench/benches.h"
-#include "ledger/ledger.h"
+#include "ledger/store.h"
 
 namespace ecoledger::bench {
 namespace {
@@ -31,22 +29,13 @@ int run_compact(const Args& args) {
   const std::string dir = args.text("dir", "");
   if (dir.empty()) die("compact needs --dir DIR");
   const std::uint64_t before = ledger_bytes(dir);
+  std::uint64_t records = 0;
   {
-    rocksdb::DB* raw = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(rocksdb::Options(), dir, &raw);
-    if (!s.ok()) die("open: " + s.ToString());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    rocksdb::CompactRangeOptions options;
-    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    s = db->CompactRange(options, nullptr, nullptr);
-    if (!s.ok()) die("compact: " + s.ToString());
-    s = db->Close();
-    if (!s.ok()) die("close: " + s.ToString());
+    auto store = ledger::Store::open(dir, false);
+    if (!store) die("open: " + store.error().message);
+    if (Status compacted = (*store)->compact_fully(); !compacted) die("compact: " + compacted.error().message);
+    records = (*store)->head().size;
   }
-  auto opened = ledger::Ledger::open(dir);
-  if (!opened) die("open: " + opened.error().message);
-  const std::uint64_t records = (*opened)->head().size;
-  opened->reset();
   const std::uint64_t after = ledger_bytes(dir);
   report("compact", {{"records", records},
                      {"bytes_before", before},

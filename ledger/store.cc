@@ -14,35 +14,24 @@
 #include <ctime>
 #include <limits>
 #include <optional>
+#include <tuple>
 
 #include "base/check.h"
+#include "ledger/journal_move.h"
 #include "ledger/pinned_merkle_levels.h"
 #include "ledger/state_machine.h"
+#include "ledger/store_keys.h"
 #include "ledger/table_options.h"
 #include "ledger/value_cache.h"
 
 namespace ecoledger::ledger {
 namespace {
 
-std::string be64(std::uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(v & 0xFF);
-    v >>= 8;
-  }
-  return out;
-}
+using store_keys::chunk_node_key;
+using store_keys::read_be64;
+using store_keys::record_key;
+using store_keys::upper_node_key;
 
-std::uint64_t read_be64(std::string_view s) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<std::uint8_t>(s[i]);
-  return v;
-}
-
-std::string record_key(std::uint64_t seq) { return "R" + be64(seq); }
-std::string node_key(std::uint32_t level, std::uint64_t index) {
-  return std::string("M") + static_cast<char>(level) + be64(index);
-}
 // A stored Merkle node's value as a hash; nothing unless it is a hash's size.
 std::optional<crypto::Hash> stored_hash(std::string_view value) {
   crypto::Hash hash;
@@ -62,10 +51,10 @@ constexpr std::string_view state_key_prefix = "S";
 // `append`: bench/RESULTS.md).
 std::size_t write_batch_bytes(const AppendBatch& batch) {
   constexpr std::size_t header_bytes = 12;      // sequence number and count
-  constexpr std::size_t entry_bytes = 1 + 5 + 5;  // tag and the two lengths
-  constexpr std::size_t head_entry_bytes = 256;   // {"head","size","time"} and its key
-  constexpr std::size_t node_key_bytes = 1 + 1 + 8;
-  constexpr std::size_t record_key_bytes = 1 + 8;
+  constexpr std::size_t entry_bytes = 1 + 5 + 5 + 5;  // tag, family and the two lengths
+  constexpr std::size_t head_entry_bytes = 256;       // {"head","size","time"} and its key
+  constexpr std::size_t node_key_bytes = std::max(store_keys::chunk_node_key_bytes, store_keys::upper_node_key_bytes);
+  constexpr std::size_t record_key_bytes = store_keys::record_key_bytes;
   std::size_t bytes = header_bytes + head_entry_bytes;
   for (const auto& [id, entry] : batch.tx_index) bytes += entry_bytes + 1 + id.size() + entry.size();
   bytes += batch.nodes.size() * (entry_bytes + node_key_bytes + std::tuple_size_v<crypto::Hash>);
@@ -117,14 +106,23 @@ class AppendInfoLog final : public rocksdb::Logger {
 
 struct Store::Impl : public StateReader, public MerkleNodeReader {
   std::unique_ptr<rocksdb::DB> db;
+  // Owned by db and released before it; default_family is db's own.
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  rocksdb::ColumnFamilyHandle* default_family = nullptr;
+  rocksdb::ColumnFamilyHandle* records_family = nullptr;
+  rocksdb::ColumnFamilyHandle* merkle_family = nullptr;
   PinnedMerkleLevels pinned;
   mutable ValueCache cache{store_read_cache_bytes};  // filled by const reads
 
-  std::optional<std::string> raw_get(const std::string& key) const {
+  ~Impl() {
+    for (rocksdb::ColumnFamilyHandle* family : families) db->DestroyColumnFamilyHandle(family);
+  }
+
+  std::optional<std::string> raw_get(rocksdb::ColumnFamilyHandle* family, const std::string& key) const {
     std::string value;
     rocksdb::ReadOptions options;
     options.verify_checksums = true;
-    rocksdb::Status s = db->Get(options, key, &value);
+    rocksdb::Status s = db->Get(options, family, key, &value);
     if (s.IsNotFound() || !s.ok()) return std::nullopt;
     return value;
   }
@@ -134,7 +132,7 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
       std::string full_key;
       full_key.reserve(state_key_prefix.size() + state_key.size());
       full_key.append(state_key_prefix).append(state_key);
-      return raw_get(full_key);
+      return raw_get(default_family, full_key);
     });
   }
 
@@ -144,7 +142,7 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
     options.verify_checksums = true;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
     for (std::uint32_t level = merkle_pinned_level_min; level < merkle_levels_max; ++level) {
-      const std::string prefix = node_key(level, 0).substr(0, 2);
+      const std::string prefix = upper_node_key(level, 0).substr(0, 2);
       for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
         auto hash = stored_hash(it->value().ToStringView());
         if (it->key().size() != 10 || !hash) return fail("corruption", "a Merkle node entry is damaged");
@@ -165,25 +163,30 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
     }
   }
 
-  // Leaves are adjacent keys: one seek, then the next entries while each is
-  // the expected leaf. A missing or damaged one ends the run; node() then
-  // reports it to whoever needs it.
+  // A leaf's key is followed by those of the nodes it completes (at most
+  // merkle_pinned_level_min - 1 of them), then by the next leaf's: one seek,
+  // then the next entries, stepping over nodes, while each leaf is the
+  // expected one. A missing or damaged one ends the run; node() then reports
+  // it to whoever needs it.
   std::vector<crypto::Hash> leaves(std::uint64_t first, std::uint64_t count) const override {
     std::vector<crypto::Hash> out;
     if (count == 0) return out;
     const std::uint64_t last = first + std::min(count - 1, std::numeric_limits<std::uint64_t>::max() - first);
     // Bounded at the last leaf wanted, so the scan never loads a block past it.
-    const std::string end = last == std::numeric_limits<std::uint64_t>::max() ? node_key(1, 0) : node_key(0, last + 1);
+    // (The key after the last leaf's own: the first of the nodes it completes.)
+    const std::string end = store_keys::be64(last) + '\x01';
     rocksdb::Slice upper(end);
     rocksdb::ReadOptions options;
     options.verify_checksums = true;
     options.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, merkle_family));
     out.reserve(static_cast<std::size_t>(last - first + 1));
     std::uint64_t index = first;
-    for (it->Seek(node_key(0, first)); it->Valid(); it->Next()) {
+    for (it->Seek(*chunk_node_key(0, first)); it->Valid(); it->Next()) {
+      const rocksdb::Slice key = it->key();
+      if (key.size() == store_keys::chunk_node_key_bytes && key[8] != 0) continue;
       auto hash = stored_hash(it->value().ToStringView());
-      if (it->key() != rocksdb::Slice(node_key(0, index)) || !hash) break;
+      if (key != rocksdb::Slice(*chunk_node_key(0, index)) || !hash) break;
       out.push_back(*hash);
       if (index == last) break;
       ++index;
@@ -193,7 +196,8 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
 
   Result<crypto::Hash> node(std::uint32_t level, std::uint64_t index) const override {
     if (auto hash = pinned.find(level, index)) return *hash;
-    auto raw = raw_get(node_key(level, index));
+    auto key = chunk_node_key(level, index);
+    auto raw = key ? raw_get(merkle_family, *key) : raw_get(default_family, upper_node_key(level, index));
     auto hash = raw ? stored_hash(*raw) : std::nullopt;
     if (!hash) return fail("corruption", "Merkle node level " + std::to_string(level) + " index " + std::to_string(index) + " is missing");
     return *hash;
@@ -221,15 +225,32 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   options.allow_fallocate = false;
   // Ledger::create makes dir before opening; elsewhere it exists (if not, no log).
   options.info_log = std::make_shared<AppendInfoLog>(dir + "/LOG");
+  // A ledger written before the journal's families gets them here, empty,
+  // and its journal is moved into them below.
+  options.create_missing_column_families = true;
+  // One table factory, so that every family's blocks share the one cache.
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(store_block_cache_bytes, IndexMemory::table_readers)));
+  rocksdb::ColumnFamilyOptions records_options(options), merkle_options(options);
+  records_options.write_buffer_size = store_records_memtable_bytes;
+  merkle_options.write_buffer_size = store_merkle_memtable_bytes;
+  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
+      {store_keys::records_family, records_options},
+      {store_keys::merkle_family, merkle_options},
+  };
+  auto impl = std::make_unique<Impl>();
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, descriptors, &impl->families, &raw);
   if (!s.ok()) {
     if (s.IsCorruption()) return fail("corruption", "storage: " + s.ToString());
     return std::unexpected(storage_error(s));
   }
-  auto impl = std::make_unique<Impl>();
   impl->db.reset(raw);
+  impl->default_family = impl->families[0];
+  impl->records_family = impl->families[1];
+  impl->merkle_family = impl->families[2];
+  if (auto moved = move_journal_to_families(*impl->db, *impl->records_family, *impl->merkle_family); !moved)
+    return std::unexpected(moved.error());
   std::unique_ptr<Store> store(new Store(std::move(impl)));
 
   // A read error is not an absent key: a damaged head must never look like an empty ledger.
@@ -239,7 +260,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   s = store->impl_->db->Get(verified, head_key, &head_raw);
   if (s.IsNotFound()) {
     std::string first;
-    s = store->impl_->db->Get(verified, record_key(0), &first);
+    s = store->impl_->db->Get(verified, store->impl_->records_family, record_key(0), &first);
     if (s.IsNotFound()) return store;
     if (s.ok()) return fail("corruption", "records exist but the head is missing");
   }
@@ -272,22 +293,22 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
     if (doc.is_discarded() || doc.value("prev", "") != crypto::to_hex(crypto::sha256(*before)))
       return fail("corruption", "record " + std::to_string(last) + " does not link to record " + std::to_string(last - 1));
   }
-  if (store->impl_->raw_get(record_key(store->head_.size)))
+  if (store->record(store->head_.size))
     return fail("corruption", "record " + std::to_string(store->head_.size) + " lies beyond the head");
   return store;
 }
 
-std::optional<std::string> Store::record(std::uint64_t seq) const { return impl_->raw_get(record_key(seq)); }
+std::optional<std::string> Store::record(std::uint64_t seq) const { return impl_->raw_get(impl_->records_family, record_key(seq)); }
 
 Status Store::scan_records(std::uint64_t from, std::uint64_t to,
                            const std::function<bool(std::uint64_t, std::string_view)>& visit) const {
   rocksdb::ReadOptions options;
   options.verify_checksums = true;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options));
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(options, impl_->records_family));
   std::uint64_t expected = from;
   for (it->Seek(record_key(from)); it->Valid() && expected < to; it->Next(), ++expected) {
-    if (it->key().size() != 9 || it->key()[0] != 'R') break;
-    std::uint64_t seq = read_be64(std::string_view(it->key().data() + 1, 8));
+    if (it->key().size() != store_keys::record_key_bytes) return fail("corruption", "a record's key near record " + std::to_string(expected) + " is damaged");
+    std::uint64_t seq = read_be64(it->key().ToStringView());
     if (seq != expected) return fail("corruption", "record " + std::to_string(expected) + " is missing");
     if (!visit(seq, std::string_view(it->value().data(), it->value().size()))) return ok();
   }
@@ -296,42 +317,56 @@ Status Store::scan_records(std::uint64_t from, std::uint64_t to,
   return ok();
 }
 
-std::optional<std::string> Store::tx_receipt(std::string_view id) const { return impl_->raw_get("I" + std::string(id)); }
+std::optional<std::string> Store::tx_receipt(std::string_view id) const { return impl_->raw_get(impl_->default_family, "I" + std::string(id)); }
 const StateReader& Store::state() const { return *impl_; }
 const MerkleNodeReader& Store::merkle() const { return *impl_; }
 
 bool Store::background_work_pending() const {
-  for (const char* property : {"rocksdb.num-running-flushes", "rocksdb.num-running-compactions", "rocksdb.mem-table-flush-pending",
-                               "rocksdb.compaction-pending"}) {
-    std::uint64_t value = 0;
-    if (impl_->db->GetIntProperty(property, &value) && value > 0) return true;
-  }
+  for (rocksdb::ColumnFamilyHandle* family : impl_->families)
+    for (const char* property : {"rocksdb.num-running-flushes", "rocksdb.num-running-compactions", "rocksdb.mem-table-flush-pending",
+                                 "rocksdb.compaction-pending"}) {
+      std::uint64_t value = 0;
+      if (impl_->db->GetIntProperty(family, property, &value) && value > 0) return true;
+    }
   return false;
 }
 
+Status Store::compact_fully() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* family : impl_->families)
+    if (rocksdb::Status s = impl_->db->CompactRange(options, family, nullptr, nullptr); !s.ok()) return std::unexpected(storage_error(s));
+  return ok();
+}
+
 Status Store::write(const AppendBatch& batch) {
-  // The entries go into the batch in key order ('H' < 'I' < 'M' < 'R' <
-  // 'S'), so that RocksDB inserts each into its memtable's skip list from
-  // where the one before went instead of from the top: about a fifth fewer
-  // instructions in MemTable::Add (callgrind, bench/RESULTS.md).
+  // The entries of each family go into the batch in key order ('H' < 'I' <
+  // 'M' < 'S' in the default one), so that RocksDB inserts each into its
+  // memtable's skip list from where the one before went instead of from the
+  // top: about a fifth fewer instructions in MemTable::Add (callgrind,
+  // bench/RESULTS.md).
   rocksdb::WriteBatch wb(write_batch_bytes(batch));
   json::Json head{{"size", batch.head.size}, {"head", crypto::to_hex(batch.head.head)}, {"time", batch.head.time}};
-  wb.Put(head_key, json::canonical(head));
+  wb.Put(impl_->default_family, head_key, json::canonical(head));
   std::vector<const std::pair<std::string, std::string>*> receipts;
   receipts.reserve(batch.tx_index.size());
   for (const auto& entry : batch.tx_index) receipts.push_back(&entry);
   std::sort(receipts.begin(), receipts.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* entry : receipts) wb.Put("I" + entry->first, entry->second);
-  std::vector<const std::pair<MerkleNodeId, crypto::Hash>*> nodes;
+  for (const auto* entry : receipts) wb.Put(impl_->default_family, "I" + entry->first, entry->second);
+  // Nodes as (family, key, hash), sorted by family then key.
+  std::vector<std::tuple<rocksdb::ColumnFamilyHandle*, std::string, const crypto::Hash*>> nodes;
   nodes.reserve(batch.nodes.size());
-  for (const auto& entry : batch.nodes) nodes.push_back(&entry);
-  std::sort(nodes.begin(), nodes.end(), [](const auto* a, const auto* b) {
-    return std::pair(a->first.level, a->first.index) < std::pair(b->first.level, b->first.index);
+  for (const auto& [id, hash] : batch.nodes) {
+    if (auto key = chunk_node_key(id.level, id.index)) nodes.emplace_back(impl_->merkle_family, std::move(*key), &hash);
+    else nodes.emplace_back(impl_->default_family, upper_node_key(id.level, id.index), &hash);
+  }
+  std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) {
+    if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a)->GetID() < std::get<0>(b)->GetID();
+    return std::get<1>(a) < std::get<1>(b);
   });
-  for (const auto* entry : nodes)
-    wb.Put(node_key(entry->first.level, entry->first.index),
-           std::string_view(reinterpret_cast<const char*>(entry->second.data()), entry->second.size()));
-  for (const auto& [seq, bytes] : batch.records) wb.Put(record_key(seq), bytes);
+  for (const auto& [family, key, hash] : nodes)
+    wb.Put(family, key, std::string_view(reinterpret_cast<const char*>(hash->data()), hash->size()));
+  for (const auto& [seq, bytes] : batch.records) wb.Put(impl_->records_family, record_key(seq), bytes);
   // State keys go to RocksDB in two parts rather than joined into a new string.
   const rocksdb::Slice state_prefix(state_key_prefix.data(), state_key_prefix.size());
   for (const auto& [key, value] : batch.state_writes) {
@@ -339,9 +374,9 @@ Status Store::write(const AppendBatch& batch) {
     const rocksdb::SliceParts full_key(key_parts, 2);
     if (value) {
       const rocksdb::Slice value_slice(*value);
-      wb.Put(full_key, rocksdb::SliceParts(&value_slice, 1));
+      wb.Put(impl_->default_family, full_key, rocksdb::SliceParts(&value_slice, 1));
     } else {
-      wb.Delete(full_key);
+      wb.Delete(impl_->default_family, full_key);
     }
   }
   rocksdb::WriteOptions options;

@@ -1,11 +1,17 @@
 // Store: the ledger's RocksDB database.
 //
-// Key layout (one column family; big-endian integers so keys sort by number):
-//   'R' seq:u64            -> JCS bytes of record seq (exactly the hashed bytes)
-//   'M' level:u8 index:u64 -> 32-byte Merkle node of a complete subtree
-//   'I' tx id              -> receipt {"seq","hash","time","signed"} (idempotency)
-//   'S' state key          -> state value (JSON)
-//   'H'                    -> head {"size","head","time"}
+// Key layout (big-endian integers so keys sort by number; store_keys.h):
+//   records family:
+//     seq:u64                -> JCS bytes of record seq (exactly the hashed bytes)
+//   merkle family, the nodes below merkle_pinned_level_min:
+//     last leaf:u64 level:u8 -> 32-byte Merkle node of a complete subtree
+//   default family:
+//     'M' level:u8 index:u64 -> the same, from merkle_pinned_level_min up
+//     'I' tx id              -> receipt {"seq","hash","time","signed"} (idempotency)
+//     'S' state key          -> state value (JSON)
+//     'H'                    -> head {"size","head","time"}
+// A ledger written before the families is moved into them on open
+// (journal_move.h).
 // Every append is one WriteBatch written with sync=true, so it is durable
 // before any submitter is answered, and a crash leaves all of it or none.
 // Merkle nodes from level merkle_pinned_level_min up are also kept in memory
@@ -42,6 +48,13 @@ inline constexpr std::size_t store_block_cache_bytes = 40 * 1024 * 1024;
 // values evicted the hot accounts for lots that were never read again:
 // 181,043 reads.
 inline constexpr std::size_t store_read_cache_bytes = 24 * 1024 * 1024;
+
+// Memtables of the journal's families (store_keys.h), beside the default
+// family's 64 MiB for the state: their entries are seldom read back before
+// they are flushed, and their flushed files cost no compaction, so small
+// ones keep the node's memory down at no cost.
+inline constexpr std::size_t store_records_memtable_bytes = 16 * 1024 * 1024;
+inline constexpr std::size_t store_merkle_memtable_bytes = 8 * 1024 * 1024;
 
 struct Head {
   std::uint64_t size = 0;
@@ -81,6 +94,10 @@ class Store {
   // waiting to run: the benches wait for this to end between measured
   // windows, so a window does not pay for the one before.
   bool background_work_pending() const;
+
+  // Compacts every family down to its last level, as an operator's manual
+  // compaction would (bench/compact measures the footprint after it).
+  Status compact_fully();
 
   // Atomically and durably applies a batch. On failure nothing was applied.
   Status write(const AppendBatch& batch);

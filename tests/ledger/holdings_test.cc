@@ -10,6 +10,7 @@
 #include "ledger/queries.h"
 #include "ledger/state_machine.h"
 #include "ledger/state_upgrade.h"
+#include "tests/ledger/raw_store.h"
 #include "tests/ledger/test_support.h"
 
 using namespace ecoledger;
@@ -213,9 +214,8 @@ namespace {
 // lots that end on an even unit keep their new keys, as an upgrade cut short
 // after moving them would leave them. Returns the entries written in the old layout.
 int rewrite_as_older_layout(const std::string& dir, bool holdings, bool half_moved = false) {
-  rocksdb::DB* raw = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::Options(), dir, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
+  testing::RawStore store(dir);
+  rocksdb::DB* db = &store.db();
   rocksdb::WriteBatch old;
   int written = 0;
   auto put = [&](const std::string& key, const std::string& value) {

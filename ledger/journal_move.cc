@@ -1,0 +1,81 @@
+#include "ledger/journal_move.h"
+
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ledger/store_keys.h"
+
+namespace ecoledger::ledger {
+namespace {
+
+using store_keys::read_be64;
+
+Error storage_error(const rocksdb::Status& s) { return Error{"storage_unavailable", "storage: " + s.ToString()}; }
+
+// One old range of the default family: its bounds, and the new key of an
+// entry of it, or nothing for a damaged key.
+struct OldRange {
+  std::string begin, end;
+  rocksdb::ColumnFamilyHandle* family;
+  std::optional<std::string> (*new_key)(std::string_view old_key);
+};
+
+std::optional<std::string> moved_record_key(std::string_view old_key) {
+  if (old_key.size() != store_keys::legacy_record_key_bytes) return std::nullopt;
+  return store_keys::record_key(read_be64(old_key.substr(1)));
+}
+
+std::optional<std::string> moved_node_key(std::string_view old_key) {
+  if (old_key.size() != store_keys::upper_node_key_bytes) return std::nullopt;
+  return store_keys::chunk_node_key(static_cast<std::uint8_t>(old_key[1]), read_be64(old_key.substr(2)));
+}
+
+}  // namespace
+
+Result<std::uint64_t> move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& records,
+                                               rocksdb::ColumnFamilyHandle& merkle) {
+  const OldRange ranges[] = {
+      {store_keys::upper_node_key(0, 0).substr(0, 2), store_keys::upper_node_key(merkle_pinned_level_min, 0).substr(0, 2), &merkle,
+       moved_node_key},
+      {std::string(store_keys::legacy_record_prefix), "S", &records, moved_record_key},
+  };
+  rocksdb::WriteOptions durable;
+  durable.sync = true;
+  std::uint64_t moved = 0;
+  for (const OldRange& range : ranges) {
+    const rocksdb::Slice upper(range.end);
+    rocksdb::ReadOptions options;
+    options.verify_checksums = true;
+    options.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(options));
+    rocksdb::WriteBatch batch;
+    std::uint64_t moved_here = 0;
+    for (it->Seek(range.begin); it->Valid(); it->Next()) {
+      auto key = range.new_key(it->key().ToStringView());
+      if (!key) return fail("corruption", "an entry of the old journal layout has a damaged key");
+      rocksdb::Status s = batch.Put(range.family, *key, it->value());
+      if (s.ok()) s = batch.Delete(it->key());
+      if (!s.ok()) return std::unexpected(storage_error(s));
+      if (batch.Count() >= 2 * journal_move_entries_per_batch) {
+        if (s = db.Write(durable, &batch); !s.ok()) return std::unexpected(storage_error(s));
+        batch.Clear();
+      }
+      ++moved_here;
+    }
+    if (!it->status().ok()) return fail("corruption", "storage: " + it->status().ToString());
+    if (moved_here == 0) continue;
+    if (batch.Count() > 0)
+      if (rocksdb::Status s = db.Write(durable, &batch); !s.ok()) return std::unexpected(storage_error(s));
+    const rocksdb::Slice begin(range.begin), end(range.end);
+    if (rocksdb::Status s = db.CompactRange(rocksdb::CompactRangeOptions(), &begin, &end); !s.ok())
+      return std::unexpected(storage_error(s));
+    moved += moved_here;
+  }
+  return moved;
+}
+
+}  // namespace ecoledger::ledger

@@ -1,0 +1,162 @@
+// The store's key layout (ledger/store_keys.h) and the move of a ledger
+// written before the journal's column families (ledger/journal_move.h).
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+
+#include "ledger/journal_move.h"
+#include "ledger/merkle.h"
+#include "ledger/store_keys.h"
+#include "tests/ledger/raw_store.h"
+#include "tests/ledger/test_support.h"
+
+using namespace ecoledger;
+namespace keys = ecoledger::ledger::store_keys;
+
+TEST_CASE("store keys: a Merkle node's key follows those of every node completed before it") {
+  // Nodes below the pinned levels, in the order an append completes them:
+  // leaf i, then the nodes leaf i completes, lowest first.
+  std::vector<std::string> in_order;
+  for (std::uint64_t leaf = 0; leaf < 300; ++leaf)
+    for (std::uint32_t level = 0; level < ledger::merkle_pinned_level_min; ++level) {
+      if ((leaf + 1) % (std::uint64_t{1} << level) != 0) break;
+      auto key = keys::chunk_node_key(level, leaf >> level);
+      REQUIRE(key.has_value());
+      CHECK(key->size() == keys::chunk_node_key_bytes);
+      in_order.push_back(*key);
+    }
+  CHECK(std::is_sorted(in_order.begin(), in_order.end()));
+  CHECK(std::adjacent_find(in_order.begin(), in_order.end()) == in_order.end());
+  // The pinned levels are not in the merkle family; nodes past the last leaf do not exist.
+  CHECK_FALSE(keys::chunk_node_key(ledger::merkle_pinned_level_min, 0).has_value());
+  const std::uint64_t all = ~std::uint64_t{0};
+  CHECK(keys::chunk_node_key(0, all) == keys::be64(all) + '\0');
+  CHECK(keys::chunk_node_key(5, all >> 5) == keys::be64(all) + '\x05');
+  CHECK_FALSE(keys::chunk_node_key(5, (all >> 5) + 1).has_value());
+  CHECK(keys::read_be64(keys::record_key(0x0102030405060708)) == 0x0102030405060708);
+}
+
+namespace {
+
+// Rewrites the closed store in dir with its journal as a build before the
+// column families left it: records under 'R' seq and nodes below the pinned
+// levels under 'M' level index, in the default family. The records before
+// kept_seq and the nodes ending before it stay where they are, as a move
+// cut short there would leave them. Returns the entries put back.
+std::uint64_t rewrite_journal_as_before_families(const std::string& dir, std::uint64_t kept_seq) {
+  testing::RawStore store(dir);
+  rocksdb::WriteBatch old;
+  std::uint64_t written = 0;
+  for (const auto& [key, value] : store.entries(keys::records_family)) {
+    const std::uint64_t seq = keys::read_be64(key);
+    if (seq < kept_seq) continue;
+    REQUIRE(old.Delete(store.family(keys::records_family), key).ok());
+    REQUIRE(old.Put(std::string(keys::legacy_record_prefix) + key, value).ok());
+    ++written;
+  }
+  for (const auto& [key, value] : store.entries(keys::merkle_family)) {
+    const std::uint64_t last_leaf = keys::read_be64(key);
+    const auto level = static_cast<std::uint32_t>(static_cast<unsigned char>(key[8]));
+    if (last_leaf < kept_seq) continue;
+    REQUIRE(old.Delete(store.family(keys::merkle_family), key).ok());
+    REQUIRE(old.Put(keys::upper_node_key(level, ((last_leaf + 1) >> level) - 1), value).ok());
+    ++written;
+  }
+  REQUIRE(store.db().Write(rocksdb::WriteOptions(), &old).ok());
+  return written;
+}
+
+// Inclusion of every record in the tree of size n, and consistency of every
+// tenth size with n, verified against the root.
+void check_proofs(const ledger::Ledger& l) {
+  const std::uint64_t n = l.head().size;
+  auto root = *l.root(n);
+  for (std::uint64_t seq = 0; seq < n; ++seq) {
+    auto proof = l.inclusion_proof(seq, n);
+    REQUIRE(proof.has_value());
+    std::vector<crypto::Hash> path;
+    for (const auto& h : (*proof)["path"]) path.push_back(*crypto::hash_from_hex(h.get<std::string>()));
+    CHECK(ledger::merkle_verify_inclusion(seq, n, *crypto::hash_from_hex((*proof)["leaf"].get<std::string>()), path, root));
+  }
+  for (std::uint64_t size = 1; size < n; size += 10) {
+    auto c = l.consistency_proof(size, n);
+    REQUIRE(c.has_value());
+    std::vector<crypto::Hash> path;
+    for (const auto& h : (*c)["path"]) path.push_back(*crypto::hash_from_hex(h.get<std::string>()));
+    CHECK(ledger::merkle_verify_consistency(size, n, *l.root(size), root, path));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a ledger of the journal layout before the column families is moved into them on open, in batches") {
+  testing::TestLedger t;
+  // Enough records that the move takes more than one batch (about three entries a record).
+  const int accounts = static_cast<int>(ledger::journal_move_entries_per_batch) / 2;
+  auto key = *crypto::PrivateKey::generate();
+  for (int done = 0; done < accounts;) {
+    std::vector<std::string> texts;
+    for (; done < accounts && texts.size() < 500; ++done)
+      texts.push_back(json::canonical(t.signed_by(
+          t.tx("account.open", {{"account", "h" + std::to_string(done)}, {"role", "holder"}, {"name", "h"},
+                                {"keys", {{{"id", "k1"}, {"pub", key.public_base64()}}}}}),
+          {"registry"})));
+    for (const auto& r : t.ledger->submit(texts, t.now_ms)) REQUIRE(r.has_value());
+  }
+  const ledger::Head head = t.ledger->head();
+  const auto records = testing::export_records(*t.ledger);
+  const auto root = *t.ledger->root(head.size);
+  REQUIRE(head.size == static_cast<std::uint64_t>(accounts) + 1);
+
+  for (std::uint64_t kept_seq : {std::uint64_t{0}, head.size / 3}) {
+    CAPTURE(kept_seq);
+    t.ledger.reset();
+    const std::uint64_t written = rewrite_journal_as_before_families(t.dir, kept_seq);
+    CHECK(written > (kept_seq == 0 ? ledger::journal_move_entries_per_batch : 0));
+    {
+      // The old layout as written: the journal's families hold only what was kept.
+      testing::RawStore raw(t.dir);
+      CHECK(raw.entries(keys::records_family).size() == kept_seq);
+    }
+    auto reopened = ledger::Ledger::open(t.dir);
+    REQUIRE_MESSAGE(reopened.has_value(), (reopened ? "" : reopened.error().message));
+    t.ledger = std::move(*reopened);
+    CHECK(t.ledger->head().size == head.size);
+    CHECK(t.ledger->head().head == head.head);
+    CHECK(*t.ledger->root(head.size) == root);
+    CHECK(testing::export_records(*t.ledger) == records);
+    check_proofs(*t.ledger);
+    CHECK(testing::audit(records).ok);
+    t.ledger.reset();
+    {
+      // Nothing of the old layout is left in the default family.
+      testing::RawStore raw(t.dir);
+      CHECK(raw.entries(keys::records_family).size() == head.size);
+      for (const auto& [key, value] : raw.entries(rocksdb::kDefaultColumnFamilyName)) {
+        CAPTURE(key);
+        CHECK_FALSE(key.starts_with(keys::legacy_record_prefix));
+        if (key.starts_with("M")) CHECK(static_cast<unsigned char>(key[1]) >= ledger::merkle_pinned_level_min);
+      }
+    }
+    auto again = ledger::Ledger::open(t.dir);
+    REQUIRE(again.has_value());
+    t.ledger = std::move(*again);
+  }
+  // The ledger goes on appending in the new layout.
+  t.open_account("after-move", "holder");
+  CHECK(t.ledger->head().size == head.size + 1);
+  check_proofs(*t.ledger);
+}
+
+TEST_CASE("an old journal entry with a damaged key stops the open as corruption") {
+  testing::TestLedger t;
+  t.open_account("h0", "holder");
+  t.ledger.reset();
+  {
+    testing::RawStore raw(t.dir);
+    REQUIRE(raw.db().Put(rocksdb::WriteOptions(), std::string(keys::legacy_record_prefix) + "short", "x").ok());
+  }
+  auto reopened = ledger::Ledger::open(t.dir);
+  REQUIRE_FALSE(reopened.has_value());
+  CHECK(reopened.error().code == "corruption");
+}
