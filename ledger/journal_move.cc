@@ -7,14 +7,13 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/storage_error.h"
 #include "ledger/store_keys.h"
 
 namespace ecoledger::ledger {
 namespace {
 
 using store_keys::read_be64;
-
-Error storage_error(const rocksdb::Status& s) { return Error{"storage_unavailable", "storage: " + s.ToString()}; }
 
 // One old range of the default family: its bounds, and the new key of an
 // entry of it, or nothing for a damaged key.

@@ -20,6 +20,7 @@
 #include "ledger/journal_move.h"
 #include "ledger/pinned_merkle_levels.h"
 #include "ledger/state_machine.h"
+#include "ledger/storage_error.h"
 #include "ledger/store_keys.h"
 #include "ledger/table_options.h"
 #include "ledger/value_cache.h"
@@ -63,8 +64,6 @@ std::size_t write_batch_bytes(const AppendBatch& batch) {
     bytes += entry_bytes + state_key_prefix.size() + key.size() + (value ? value->size() : 0);
   return bytes;
 }
-
-Error storage_error(const rocksdb::Status& s) { return Error{"storage_unavailable", "storage: " + s.ToString()}; }
 
 inline constexpr std::size_t info_log_line_bytes_max = 4096;
 
@@ -115,7 +114,8 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
   mutable ValueCache cache{store_read_cache_bytes};  // filled by const reads
 
   ~Impl() {
-    for (rocksdb::ColumnFamilyHandle* family : families) db->DestroyColumnFamilyHandle(family);
+    if (db)
+      for (rocksdb::ColumnFamilyHandle* family : families) db->DestroyColumnFamilyHandle(family);
   }
 
   std::optional<std::string> raw_get(rocksdb::ColumnFamilyHandle* family, const std::string& key) const {
@@ -145,7 +145,7 @@ struct Store::Impl : public StateReader, public MerkleNodeReader {
       const std::string prefix = upper_node_key(level, 0).substr(0, 2);
       for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
         auto hash = stored_hash(it->value().ToStringView());
-        if (it->key().size() != 10 || !hash) return fail("corruption", "a Merkle node entry is damaged");
+        if (it->key().size() != store_keys::upper_node_key_bytes || !hash) return fail("corruption", "a Merkle node entry is damaged");
         pinned.add(level, read_be64(std::string_view(it->key().data() + 2, 8)), *hash);
       }
       if (!it->status().ok()) return fail("corruption", "storage: " + it->status().ToString());
