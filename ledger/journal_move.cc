@@ -35,16 +35,15 @@ std::optional<std::string> moved_node_key(std::string_view old_key) {
 
 }  // namespace
 
-Result<std::uint64_t> move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& records,
-                                               rocksdb::ColumnFamilyHandle& merkle) {
+Status move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& records,
+                                rocksdb::ColumnFamilyHandle& merkle) {
   const OldRange ranges[] = {
       {store_keys::upper_node_key(0, 0).substr(0, 2), store_keys::upper_node_key(merkle_pinned_level_min, 0).substr(0, 2), &merkle,
        moved_node_key},
-      {std::string(store_keys::legacy_record_prefix), "S", &records, moved_record_key},
+      {std::string(store_keys::legacy_record_prefix), store_keys::legacy_record_range_end(), &records, moved_record_key},
   };
   rocksdb::WriteOptions durable;
   durable.sync = true;
-  std::uint64_t moved = 0;
   for (const OldRange& range : ranges) {
     const rocksdb::Slice upper(range.end);
     rocksdb::ReadOptions options;
@@ -52,7 +51,7 @@ Result<std::uint64_t> move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnF
     options.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(options));
     rocksdb::WriteBatch batch;
-    std::uint64_t moved_here = 0;
+    bool moved_any = false;
     for (it->Seek(range.begin); it->Valid(); it->Next()) {
       auto key = range.new_key(it->key().ToStringView());
       if (!key) return fail("corruption", "an entry of the old journal layout has a damaged key");
@@ -63,18 +62,17 @@ Result<std::uint64_t> move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnF
         if (s = db.Write(durable, &batch); !s.ok()) return std::unexpected(storage_error(s));
         batch.Clear();
       }
-      ++moved_here;
+      moved_any = true;
     }
     if (!it->status().ok()) return fail("corruption", "storage: " + it->status().ToString());
-    if (moved_here == 0) continue;
+    if (!moved_any) continue;
     if (batch.Count() > 0)
       if (rocksdb::Status s = db.Write(durable, &batch); !s.ok()) return std::unexpected(storage_error(s));
     const rocksdb::Slice begin(range.begin), end(range.end);
     if (rocksdb::Status s = db.CompactRange(rocksdb::CompactRangeOptions(), &begin, &end); !s.ok())
       return std::unexpected(storage_error(s));
-    moved += moved_here;
   }
-  return moved;
+  return ok();
 }
 
 }  // namespace ecoledger::ledger

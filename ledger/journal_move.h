@@ -21,9 +21,9 @@ namespace ecoledger::ledger {
 
 inline constexpr std::size_t journal_move_entries_per_batch = 4096;
 
-// How many entries were moved (0 for a ledger already in this layout), or
-// "corruption" for an old key of the wrong length, "storage_unavailable".
-Result<std::uint64_t> move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& records,
-                                               rocksdb::ColumnFamilyHandle& merkle);
+// Errors: "corruption" for an old key of the wrong length,
+// "storage_unavailable". A ledger already in this layout costs two seeks.
+Status move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& records,
+                                rocksdb::ColumnFamilyHandle& merkle);
 
 }  // namespace ecoledger::ledger

@@ -249,7 +249,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   impl->default_family = impl->families[0];
   impl->records_family = impl->families[1];
   impl->merkle_family = impl->families[2];
-  if (auto moved = move_journal_to_families(*impl->db, *impl->records_family, *impl->merkle_family); !moved)
+  if (Status moved = move_journal_to_families(*impl->db, *impl->records_family, *impl->merkle_family); !moved)
     return std::unexpected(moved.error());
   std::unique_ptr<Store> store(new Store(std::move(impl)));
 
@@ -322,12 +322,17 @@ const StateReader& Store::state() const { return *impl_; }
 const MerkleNodeReader& Store::merkle() const { return *impl_; }
 
 bool Store::background_work_pending() const {
+  auto positive = [&](rocksdb::ColumnFamilyHandle* family, const char* property) {
+    std::uint64_t value = 0;
+    return impl_->db->GetIntProperty(family, property, &value) && value > 0;
+  };
+  // Running flushes and compactions are counted for the whole database,
+  // pending ones per family.
+  for (const char* property : {"rocksdb.num-running-flushes", "rocksdb.num-running-compactions"})
+    if (positive(impl_->default_family, property)) return true;
   for (rocksdb::ColumnFamilyHandle* family : impl_->families)
-    for (const char* property : {"rocksdb.num-running-flushes", "rocksdb.num-running-compactions", "rocksdb.mem-table-flush-pending",
-                                 "rocksdb.compaction-pending"}) {
-      std::uint64_t value = 0;
-      if (impl_->db->GetIntProperty(family, property, &value) && value > 0) return true;
-    }
+    for (const char* property : {"rocksdb.mem-table-flush-pending", "rocksdb.compaction-pending"})
+      if (positive(family, property)) return true;
   return false;
 }
 

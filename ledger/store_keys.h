@@ -64,5 +64,7 @@ inline std::string upper_node_key(std::uint32_t level, std::uint64_t index) {
 // for records and 'M' level index for every Merkle node.
 inline constexpr std::string_view legacy_record_prefix = "R";
 inline constexpr std::size_t legacy_record_key_bytes = 9;
+// The first key past every legacy record key ('R' seq): the next prefix.
+inline std::string legacy_record_range_end() { return std::string(1, static_cast<char>(legacy_record_prefix[0] + 1)); }
 
 }  // namespace ecoledger::ledger::store_keys

@@ -176,16 +176,12 @@ TEST_CASE("proofs: every record's inclusion and every consistency verifies again
     for (std::uint64_t seq = 0; seq < size; ++seq) {
       auto proof = t.ledger->inclusion_proof(seq, size);
       REQUIRE(proof.has_value());
-      std::vector<crypto::Hash> path;
-      for (const auto& h : (*proof)["path"]) path.push_back(*crypto::hash_from_hex(h.get<std::string>()));
       auto leaf = *crypto::hash_from_hex((*proof)["leaf"].get<std::string>());
-      CHECK(ledger::merkle_verify_inclusion(seq, size, leaf, path, root));
+      CHECK(ledger::merkle_verify_inclusion(seq, size, leaf, testing::proof_path(*proof), root));
     }
     auto c = t.ledger->consistency_proof(size, n);
     REQUIRE(c.has_value());
-    std::vector<crypto::Hash> path;
-    for (const auto& h : (*c)["path"]) path.push_back(*crypto::hash_from_hex(h.get<std::string>()));
-    CHECK(ledger::merkle_verify_consistency(size, n, root, *t.ledger->root(n), path));
+    CHECK(ledger::merkle_verify_consistency(size, n, root, *t.ledger->root(n), testing::proof_path(*c)));
   }
   CHECK(t.ledger->inclusion_proof(n, n).error().code == "proof_range");
   CHECK(t.ledger->consistency_proof(0, n).error().code == "proof_range");

@@ -15,12 +15,6 @@ namespace {
 
 crypto::Hash hash_of(int n) { return crypto::sha256("node " + std::to_string(n)); }
 
-std::vector<crypto::Hash> path_of(const json::Json& proof) {
-  std::vector<crypto::Hash> out;
-  for (const auto& h : proof["path"]) out.push_back(*crypto::hash_from_hex(h.get<std::string>()));
-  return out;
-}
-
 // Checks roots and proofs of l against a tree built from its exported records.
 void check_against_memory_tree(const ledger::Ledger& l, std::mt19937_64& random) {
   ledger::MemoryMerkleStore memory;
@@ -40,11 +34,11 @@ void check_against_memory_tree(const ledger::Ledger& l, std::mt19937_64& random)
       const std::uint64_t seq = i == 0 ? 0 : i == 1 ? size - 1 : pick(random);
       auto proof = l.inclusion_proof(seq, size);
       REQUIRE(proof.has_value());
-      CHECK(path_of(*proof) == *ledger::merkle_inclusion_path(memory, seq, size));
+      CHECK(testing::proof_path(*proof) == *ledger::merkle_inclusion_path(memory, seq, size));
     }
     auto consistency = l.consistency_proof(size, n);
     REQUIRE(consistency.has_value());
-    CHECK(path_of(*consistency) == *ledger::merkle_consistency_path(memory, size, n));
+    CHECK(testing::proof_path(*consistency) == *ledger::merkle_consistency_path(memory, size, n));
   }
 }
 

@@ -74,16 +74,12 @@ void check_proofs(const ledger::Ledger& l) {
   for (std::uint64_t seq = 0; seq < n; ++seq) {
     auto proof = l.inclusion_proof(seq, n);
     REQUIRE(proof.has_value());
-    std::vector<crypto::Hash> path;
-    for (const auto& h : (*proof)["path"]) path.push_back(*crypto::hash_from_hex(h.get<std::string>()));
-    CHECK(ledger::merkle_verify_inclusion(seq, n, *crypto::hash_from_hex((*proof)["leaf"].get<std::string>()), path, root));
+    CHECK(ledger::merkle_verify_inclusion(seq, n, *crypto::hash_from_hex((*proof)["leaf"].get<std::string>()), testing::proof_path(*proof), root));
   }
   for (std::uint64_t size = 1; size < n; size += 10) {
     auto c = l.consistency_proof(size, n);
     REQUIRE(c.has_value());
-    std::vector<crypto::Hash> path;
-    for (const auto& h : (*c)["path"]) path.push_back(*crypto::hash_from_hex(h.get<std::string>()));
-    CHECK(ledger::merkle_verify_consistency(size, n, *l.root(size), root, path));
+    CHECK(ledger::merkle_verify_consistency(size, n, *l.root(size), root, testing::proof_path(*c)));
   }
 }
 

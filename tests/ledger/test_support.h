@@ -85,6 +85,13 @@ inline std::vector<std::string> export_records(const ledger::Ledger& l) {
   return out;
 }
 
+// The sibling hashes of a proof as served ("path": hex strings).
+inline std::vector<crypto::Hash> proof_path(const json::Json& proof) {
+  std::vector<crypto::Hash> out;
+  for (const auto& h : proof["path"]) out.push_back(*crypto::hash_from_hex(h.get<std::string>()));
+  return out;
+}
+
 // The auditor's verdict on records fed one at a time, signatures checked.
 inline ledger::AuditReport audit(const std::vector<std::string>& records) {
   ledger::Auditor auditor;
