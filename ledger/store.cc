@@ -228,11 +228,20 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   // A ledger written before the journal's families gets them here, empty,
   // and its journal is moved into them below.
   options.create_missing_column_families = true;
-  // One table factory, so that every family's blocks share the one cache.
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(store_block_cache_bytes, IndexMemory::table_readers)));
+  // Index and filter blocks in the block cache, not in the table readers:
+  // there they grew with the ledger (about 17 MB per 1,000,000 records), so
+  // the node's memory followed the journal's size (bench/RESULTS.md).
+  const rocksdb::BlockBasedTableOptions state_tables = point_lookup_table_options(store_block_cache_bytes, IndexMemory::block_cache);
+  // The journal's lookups are of records and nodes that exist, where a filter
+  // answers nothing, so its files carry none. The one cache is shared.
+  rocksdb::BlockBasedTableOptions journal_tables = state_tables;
+  journal_tables.filter_policy.reset();
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(state_tables));
   rocksdb::ColumnFamilyOptions records_options(options), merkle_options(options);
   records_options.write_buffer_size = store_records_memtable_bytes;
   merkle_options.write_buffer_size = store_merkle_memtable_bytes;
+  records_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(journal_tables));
+  merkle_options.table_factory = records_options.table_factory;
   const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
       {store_keys::records_family, records_options},

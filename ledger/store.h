@@ -35,7 +35,8 @@
 namespace ecoledger::ledger {
 
 // RocksDB block cache of the node's store: the blocks of state, records and
-// Merkle nodes that reads look up past the value cache below.
+// Merkle nodes that reads look up past the value cache below, and every
+// table's index and filter partitions.
 inline constexpr std::size_t store_block_cache_bytes = 40 * 1024 * 1024;
 // Values of state keys read, and of those written that the state machine
 // reads back, kept in front of RocksDB (ledger/value_cache.h): as the ledger
