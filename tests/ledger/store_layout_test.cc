@@ -1,5 +1,6 @@
 // The store's key layout (ledger/store_keys.h) and the move of a ledger
 // written before the journal's column families (ledger/journal_move.h).
+#include <rocksdb/table_properties.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -155,4 +156,32 @@ TEST_CASE("an old journal entry with a damaged key stops the open as corruption"
   auto reopened = ledger::Ledger::open(t.dir);
   REQUIRE_FALSE(reopened.has_value());
   CHECK(reopened.error().code == "corruption");
+}
+
+TEST_CASE("the store's tables keep a partitioned index, and a bloom filter only in the state's family") {
+  // Index and filter partitions go to the block cache, so the node's memory
+  // does not follow the journal's size; the journal's lookups are of entries
+  // that exist, so its tables carry no filter (docs/FORMAT.md §10).
+  testing::TestLedger t;
+  for (int i = 0; i < 50; ++i) t.open_account("h" + std::to_string(i), "holder");
+  t.ledger.reset();
+  {
+    auto store = ledger::Store::open(t.dir, false);
+    REQUIRE(store.has_value());
+    REQUIRE((*store)->compact_fully().has_value());
+  }
+  testing::RawStore raw(t.dir);
+  const std::string families[] = {rocksdb::kDefaultColumnFamilyName, std::string(keys::records_family), std::string(keys::merkle_family)};
+  for (const std::string& family : families) {
+    CAPTURE(family);
+    rocksdb::TablePropertiesCollection tables;
+    REQUIRE(raw.db().GetPropertiesOfAllTables(raw.family(family), &tables).ok());
+    REQUIRE_FALSE(tables.empty());
+    for (const auto& [file, properties] : tables) {
+      CAPTURE(file);
+      CHECK(properties->index_partitions > 0);
+      if (family == rocksdb::kDefaultColumnFamilyName) CHECK(properties->filter_size > 0);
+      else CHECK(properties->filter_size == 0);
+    }
+  }
 }
