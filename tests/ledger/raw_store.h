@@ -14,13 +14,18 @@ namespace ecoledger::testing {
 
 class RawStore {
  public:
-  explicit RawStore(const std::string& dir) {
+  // read_only: looks without writing anything, not even a recovery of the log.
+  enum class Mode { read_write, read_only };
+  explicit RawStore(const std::string& dir, Mode mode = Mode::read_write) {
     std::vector<std::string> names;
     REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     for (const auto& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), dir, descriptors, &families_, &raw).ok());
+    const rocksdb::Status opened = mode == Mode::read_only
+                                       ? rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir, descriptors, &families_, &raw)
+                                       : rocksdb::DB::Open(rocksdb::Options(), dir, descriptors, &families_, &raw);
+    REQUIRE_MESSAGE(opened.ok(), opened.ToString());
     db_.reset(raw);
   }
   ~RawStore() {

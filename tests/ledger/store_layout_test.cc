@@ -1,13 +1,13 @@
 // The store's key layout (ledger/store_keys.h) and the move of a ledger
 // written before the journal's column families (ledger/journal_move.h).
 #include <rocksdb/table_properties.h>
-#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 
 #include "ledger/journal_move.h"
 #include "ledger/merkle.h"
 #include "ledger/store_keys.h"
+#include "tests/ledger/legacy_journal.h"
 #include "tests/ledger/raw_store.h"
 #include "tests/ledger/test_support.h"
 
@@ -39,34 +39,6 @@ TEST_CASE("store keys: a Merkle node's key follows those of every node completed
 
 namespace {
 
-// Rewrites the closed store in dir with its journal as a build before the
-// column families left it: records under 'R' seq and nodes below the pinned
-// levels under 'M' level index, in the default family. The records before
-// kept_seq and the nodes ending before it stay where they are, as a move
-// cut short there would leave them. Returns the entries put back.
-std::uint64_t rewrite_journal_as_before_families(const std::string& dir, std::uint64_t kept_seq) {
-  testing::RawStore store(dir);
-  rocksdb::WriteBatch old;
-  std::uint64_t written = 0;
-  for (const auto& [key, value] : store.entries(keys::records_family)) {
-    const std::uint64_t seq = keys::read_be64(key);
-    if (seq < kept_seq) continue;
-    REQUIRE(old.Delete(store.family(keys::records_family), key).ok());
-    REQUIRE(old.Put(std::string(keys::legacy_record_prefix) + key, value).ok());
-    ++written;
-  }
-  for (const auto& [key, value] : store.entries(keys::merkle_family)) {
-    const std::uint64_t last_leaf = keys::read_be64(key);
-    const auto level = static_cast<std::uint32_t>(static_cast<unsigned char>(key[8]));
-    if (last_leaf < kept_seq) continue;
-    REQUIRE(old.Delete(store.family(keys::merkle_family), key).ok());
-    REQUIRE(old.Put(keys::upper_node_key(level, ((last_leaf + 1) >> level) - 1), value).ok());
-    ++written;
-  }
-  REQUIRE(store.db().Write(rocksdb::WriteOptions(), &old).ok());
-  return written;
-}
-
 // Inclusion of every record in the tree of size n, and consistency of every
 // tenth size with n, verified against the root.
 void check_proofs(const ledger::Ledger& l) {
@@ -90,16 +62,7 @@ TEST_CASE("a ledger of the journal layout before the column families is moved in
   testing::TestLedger t;
   // Enough records that the move takes more than one batch (about three entries a record).
   const int accounts = static_cast<int>(ledger::journal_move_entries_per_batch) / 2;
-  auto key = *crypto::PrivateKey::generate();
-  for (int done = 0; done < accounts;) {
-    std::vector<std::string> texts;
-    for (; done < accounts && texts.size() < 500; ++done)
-      texts.push_back(json::canonical(t.signed_by(
-          t.tx("account.open", {{"account", "h" + std::to_string(done)}, {"role", "holder"}, {"name", "h"},
-                                {"keys", {{{"id", "k1"}, {"pub", key.public_base64()}}}}}),
-          {"registry"})));
-    for (const auto& r : t.ledger->submit(texts, t.now_ms)) REQUIRE(r.has_value());
-  }
+  testing::open_holders_sharing_a_key(t, accounts);
   const ledger::Head head = t.ledger->head();
   const auto records = testing::export_records(*t.ledger);
   const auto root = *t.ledger->root(head.size);
@@ -108,7 +71,7 @@ TEST_CASE("a ledger of the journal layout before the column families is moved in
   for (std::uint64_t kept_seq : {std::uint64_t{0}, head.size / 3}) {
     CAPTURE(kept_seq);
     t.ledger.reset();
-    const std::uint64_t written = rewrite_journal_as_before_families(t.dir, kept_seq);
+    const std::uint64_t written = testing::rewrite_journal_as_before_families(t.dir, kept_seq);
     CHECK(written > (kept_seq == 0 ? ledger::journal_move_entries_per_batch : 0));
     {
       // The old layout as written: the journal's families hold only what was kept.

@@ -74,6 +74,21 @@ struct TestLedger {
   }
 };
 
+// Opens holders h0 .. h<count-1>, all with one key, 500 to a submit: many
+// records quickly, for tests of the journal's size rather than of accounts.
+inline void open_holders_sharing_a_key(TestLedger& t, int count) {
+  const auto key = *crypto::PrivateKey::generate();
+  for (int done = 0; done < count;) {
+    std::vector<std::string> texts;
+    for (; done < count && texts.size() < 500; ++done)
+      texts.push_back(json::canonical(t.signed_by(
+          t.tx("account.open", {{"account", "h" + std::to_string(done)}, {"role", "holder"}, {"name", "h"},
+                                {"keys", {{{"id", "k1"}, {"pub", key.public_base64()}}}}}),
+          {"registry"})));
+    for (const auto& r : t.ledger->submit(texts, t.now_ms)) REQUIRE(r.has_value());
+  }
+}
+
 // Every record of l, as the exact hashed bytes (what `ecoledger export` writes).
 inline std::vector<std::string> export_records(const ledger::Ledger& l) {
   std::vector<std::string> out;

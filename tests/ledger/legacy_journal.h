@@ -1,0 +1,51 @@
+// The journal as a build before the column families kept it (store_keys.h:
+// 'R' seq records and the nodes below the pinned levels under their 'M'
+// level index keys, all in the default family), written back into a closed
+// store so that a test can open it as such a build left it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <rocksdb/write_batch.h>
+
+#include "ledger/store_keys.h"
+#include "tests/ledger/raw_store.h"
+
+namespace ecoledger::testing {
+
+// The old key of a node now in the merkle family (its last leaf, then its level).
+inline std::string legacy_node_key(const std::string& chunk_key) {
+  namespace keys = ledger::store_keys;
+  const std::uint64_t last_leaf = keys::read_be64(chunk_key);
+  const auto level = static_cast<std::uint32_t>(static_cast<unsigned char>(chunk_key[8]));
+  return keys::upper_node_key(level, ((last_leaf + 1) >> level) - 1);
+}
+
+// Rewrites the closed store in dir with its journal in the old layout. The
+// records before kept_seq and the nodes ending before it stay where they
+// are, as a move cut short there would leave them. Returns the entries put back.
+inline std::uint64_t rewrite_journal_as_before_families(const std::string& dir, std::uint64_t kept_seq) {
+  namespace keys = ledger::store_keys;
+  RawStore store(dir);
+  rocksdb::WriteBatch old;
+  std::uint64_t written = 0;
+  for (const auto& [key, value] : store.entries(keys::records_family)) {
+    if (keys::read_be64(key) < kept_seq) continue;
+    REQUIRE(old.Delete(store.family(keys::records_family), key).ok());
+    REQUIRE(old.Put(std::string(keys::legacy_record_prefix) + key, value).ok());
+    ++written;
+  }
+  for (const auto& [key, value] : store.entries(keys::merkle_family)) {
+    if (keys::read_be64(key) < kept_seq) continue;
+    REQUIRE(old.Delete(store.family(keys::merkle_family), key).ok());
+    REQUIRE(old.Put(legacy_node_key(key), value).ok());
+    ++written;
+  }
+  rocksdb::WriteOptions durable;
+  durable.sync = true;
+  REQUIRE(store.db().Write(durable, &old).ok());
+  return written;
+}
+
+}  // namespace ecoledger::testing
