@@ -57,7 +57,7 @@ Result<std::unique_ptr<ScratchState>> ScratchState::create(const std::string& pa
   // (bench/RESULTS.md). It may hold up to twice the live data on disk
   // meanwhile; the directory is temporary.
   options.compaction_style = rocksdb::kCompactionStyleUniversal;
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(scratch_block_cache_bytes, IndexMemory::block_cache)));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(point_lookup_table_options(scratch_block_cache_bytes)));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, impl->dir, &raw);
   if (!s.ok()) return fail("io_error", "scratch state: " + s.ToString());

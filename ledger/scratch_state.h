@@ -16,7 +16,7 @@
 
 namespace ecoledger::ledger {
 
-// Index and filter blocks are charged to the block cache (IndexMemory::block_cache),
+// Index and filter blocks are charged to the block cache (ledger/table_options.h),
 // so these three and the memtables they allow bound the scratch store's memory.
 // The value cache (ledger/value_cache.h) holds the values read most, so the
 // block cache gave it 2 MiB: `audit` of the bench's 1,000,000 records peaks

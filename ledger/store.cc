@@ -228,10 +228,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create) 
   // A ledger written before the journal's families gets them here, empty,
   // and its journal is moved into them below.
   options.create_missing_column_families = true;
-  // Index and filter blocks in the block cache, not in the table readers:
-  // there they grew with the ledger (about 17 MB per 1,000,000 records), so
-  // the node's memory followed the journal's size (bench/RESULTS.md).
-  const rocksdb::BlockBasedTableOptions state_tables = point_lookup_table_options(store_block_cache_bytes, IndexMemory::block_cache);
+  // Index and filter blocks in the block cache (ledger/table_options.h), so
+  // that the node's memory does not follow the journal's size.
+  const rocksdb::BlockBasedTableOptions state_tables = point_lookup_table_options(store_block_cache_bytes);
   // The journal's lookups are of records and nodes that exist, where a filter
   // answers nothing, so its files carry none. The one cache is shared.
   rocksdb::BlockBasedTableOptions journal_tables = state_tables;
