@@ -80,10 +80,6 @@ Journal read_journal(const std::string& dir) {
   return journal;
 }
 
-std::string legacy_key(const std::string& family, const std::string& key) {
-  return family == keys::records_family ? std::string(keys::legacy_record_prefix) + key : testing::legacy_node_key(key);
-}
-
 // Whether a default-family key is one of the old layout's journal entries: a
 // record, or a node below the pinned levels.
 bool is_legacy_journal_key(const std::string& key) {
@@ -110,7 +106,7 @@ std::uint64_t check_each_entry_in_one_place(const std::string& dir, const Journa
     std::uint64_t found_new = 0, in_both_or_neither = 0, changed = 0;
     for (const auto& [key, value] : entries) {
       const auto now = in_new.find(key);
-      const auto before = old_layout.find(legacy_key(family, key));
+      const auto before = old_layout.find(testing::legacy_key(family, key));
       const bool is_new = now != in_new.end(), is_old = before != old_layout.end();
       if (is_new == is_old) ++in_both_or_neither;
       else if (is_new) found_new++, changed += now->second != value;
@@ -168,28 +164,30 @@ TEST_CASE("crash: SIGKILL during the journal's move leaves every entry in one pl
   for (int cycle = 0; cycle < cycles; ++cycle) {
     CAPTURE(cycle);
     if (cycle > 0) testing::rewrite_journal_as_before_families(t.dir, 0);
-    REQUIRE(check_each_entry_in_one_place(t.dir, journal) == entries);
+    std::uint64_t in_old = check_each_entry_in_one_place(t.dir, journal);
+    REQUIRE(in_old == entries);
     for (int kill = 0; kill < kills_per_cycle; ++kill) {
       if (first_kill_min_us >= first_kill_max_us) first_kill_min_us = 0, first_kill_max_us = whole.count();
       const std::int64_t after_us = kill == 0 ? std::uniform_int_distribution<std::int64_t>(first_kill_min_us, first_kill_max_us)(random)
                                               : std::uniform_int_distribution<std::int64_t>(0, whole.count())(random);
-      const std::uint64_t old_before = check_each_entry_in_one_place(t.dir, journal);
-      if (!run_cli_killed_after(t.dir, std::chrono::microseconds(after_us))) {
+      const bool killed = run_cli_killed_after(t.dir, std::chrono::microseconds(after_us));
+      const std::uint64_t in_old_now = check_each_entry_in_one_place(t.dir, journal);
+      CHECK(in_old_now <= in_old);
+      if (!killed) {
+        // It ran to its end: the move is done.
+        CHECK(in_old_now == 0);
         ++not_killed;
         if (kill == 0) first_kill_max_us = after_us;
-        continue;
-      }
-      const std::uint64_t old_after = check_each_entry_in_one_place(t.dir, journal);
-      CHECK(old_after <= old_before);
-      if (old_after == old_before && old_before > 0) {
+      } else if (in_old_now == in_old && in_old > 0) {
         ++before_move;
         if (kill == 0) first_kill_min_us = after_us;
-      } else if (old_after == 0) {
+      } else if (in_old_now == 0) {
         ++after_move;
         if (kill == 0) first_kill_max_us = after_us;
       } else {
         ++during_move;
       }
+      in_old = in_old_now;
     }
     // The next open finishes the move, to the same journal.
     auto reopened = ledger::Ledger::open(t.dir);

@@ -22,6 +22,12 @@ inline std::string legacy_node_key(const std::string& chunk_key) {
   return keys::upper_node_key(level, ((last_leaf + 1) >> level) - 1);
 }
 
+// The old key of an entry now under key in the records or the merkle family.
+inline std::string legacy_key(const std::string& family, const std::string& key) {
+  namespace keys = ledger::store_keys;
+  return family == keys::records_family ? std::string(keys::legacy_record_prefix) + key : legacy_node_key(key);
+}
+
 // Rewrites the closed store in dir with its journal in the old layout. The
 // records before kept_seq and the nodes ending before it stay where they
 // are, as a move cut short there would leave them. Returns the entries put back.
@@ -30,18 +36,14 @@ inline std::uint64_t rewrite_journal_as_before_families(const std::string& dir, 
   RawStore store(dir);
   rocksdb::WriteBatch old;
   std::uint64_t written = 0;
-  for (const auto& [key, value] : store.entries(keys::records_family)) {
-    if (keys::read_be64(key) < kept_seq) continue;
-    REQUIRE(old.Delete(store.family(keys::records_family), key).ok());
-    REQUIRE(old.Put(std::string(keys::legacy_record_prefix) + key, value).ok());
-    ++written;
-  }
-  for (const auto& [key, value] : store.entries(keys::merkle_family)) {
-    if (keys::read_be64(key) < kept_seq) continue;
-    REQUIRE(old.Delete(store.family(keys::merkle_family), key).ok());
-    REQUIRE(old.Put(legacy_node_key(key), value).ok());
-    ++written;
-  }
+  for (const std::string family : {keys::records_family, keys::merkle_family})
+    for (const auto& [key, value] : store.entries(family)) {
+      // A record's key is its seq, a node's begins with the last leaf it covers.
+      if (keys::read_be64(key) < kept_seq) continue;
+      REQUIRE(old.Delete(store.family(family), key).ok());
+      REQUIRE(old.Put(legacy_key(family, key), value).ok());
+      ++written;
+    }
   rocksdb::WriteOptions durable;
   durable.sync = true;
   REQUIRE(store.db().Write(durable, &old).ok());
