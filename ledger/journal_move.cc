@@ -15,10 +15,10 @@ namespace {
 
 using store_keys::read_be64;
 
-// One old range of the default family: its bounds, and the new key of an
-// entry of it, or nothing for a damaged key.
+// One old range of the default family, the family its entries move to, and
+// the new key of an entry of it, or nothing for a damaged key.
 struct OldRange {
-  std::string begin, end;
+  LegacyJournalRange keys;
   rocksdb::ColumnFamilyHandle* family;
   std::optional<std::string> (*new_key)(std::string_view old_key);
 };
@@ -35,24 +35,28 @@ std::optional<std::string> moved_node_key(std::string_view old_key) {
 
 }  // namespace
 
+std::array<LegacyJournalRange, 2> legacy_journal_ranges() {
+  return {{
+      {store_keys::upper_node_key(0, 0).substr(0, 2), store_keys::upper_node_key(merkle_pinned_level_min, 0).substr(0, 2)},
+      {std::string(store_keys::legacy_record_prefix), store_keys::legacy_record_range_end()},
+  }};
+}
+
 Status move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& records,
                                 rocksdb::ColumnFamilyHandle& merkle) {
-  const OldRange ranges[] = {
-      {store_keys::upper_node_key(0, 0).substr(0, 2), store_keys::upper_node_key(merkle_pinned_level_min, 0).substr(0, 2), &merkle,
-       moved_node_key},
-      {std::string(store_keys::legacy_record_prefix), store_keys::legacy_record_range_end(), &records, moved_record_key},
-  };
+  const auto [nodes, records_range] = legacy_journal_ranges();
+  const OldRange ranges[] = {{nodes, &merkle, moved_node_key}, {records_range, &records, moved_record_key}};
   rocksdb::WriteOptions durable;
   durable.sync = true;
   for (const OldRange& range : ranges) {
-    const rocksdb::Slice upper(range.end);
+    const rocksdb::Slice upper(range.keys.end);
     rocksdb::ReadOptions options;
     options.verify_checksums = true;
     options.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(options));
     rocksdb::WriteBatch batch;
     bool moved_any = false;
-    for (it->Seek(range.begin); it->Valid(); it->Next()) {
+    for (it->Seek(range.keys.begin); it->Valid(); it->Next()) {
       auto key = range.new_key(it->key().ToStringView());
       if (!key) return fail("corruption", "an entry of the old journal layout has a damaged key");
       rocksdb::Status s = batch.Put(range.family, *key, it->value());
@@ -68,7 +72,7 @@ Status move_journal_to_families(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& re
     if (!moved_any) continue;
     if (batch.Count() > 0)
       if (rocksdb::Status s = db.Write(durable, &batch); !s.ok()) return std::unexpected(storage_error(s));
-    const rocksdb::Slice begin(range.begin), end(range.end);
+    const rocksdb::Slice begin(range.keys.begin), end(range.keys.end);
     if (rocksdb::Status s = db.CompactRange(rocksdb::CompactRangeOptions(), &begin, &end); !s.ok())
       return std::unexpected(storage_error(s));
   }

@@ -11,7 +11,9 @@
 // Thread-safety: call before anything else reads or writes the database.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <string>
 
 #include <rocksdb/db.h>
 
@@ -20,6 +22,15 @@
 namespace ecoledger::ledger {
 
 inline constexpr std::size_t journal_move_entries_per_batch = 4096;
+
+// Where the old layout kept the journal: two ranges [begin, end) of the
+// default family, the Merkle nodes below the pinned levels, then the
+// records. Every key in them is an old entry (one of the wrong length is
+// damaged), and nothing else of the store lies there.
+struct LegacyJournalRange {
+  std::string begin, end;
+};
+std::array<LegacyJournalRange, 2> legacy_journal_ranges();
 
 // Errors: "corruption" for an old key of the wrong length,
 // "storage_unavailable". A ledger already in this layout costs two seeks.

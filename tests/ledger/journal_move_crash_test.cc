@@ -18,7 +18,6 @@
 #include <random>
 
 #include "ledger/journal_move.h"
-#include "ledger/merkle.h"
 #include "ledger/store_keys.h"
 #include "tests/ledger/legacy_journal.h"
 #include "tests/ledger/raw_store.h"
@@ -80,15 +79,6 @@ Journal read_journal(const std::string& dir) {
   return journal;
 }
 
-// Whether a default-family key is one of the old layout's journal entries: a
-// record, or a node below the pinned levels.
-bool is_legacy_journal_key(const std::string& key) {
-  if (key.starts_with(keys::legacy_record_prefix)) return true;
-  const std::string nodes = keys::upper_node_key(0, 0).substr(0, 1);
-  return key.size() == keys::upper_node_key_bytes && key.starts_with(nodes) &&
-         static_cast<unsigned char>(key[1]) < ledger::merkle_pinned_level_min;
-}
-
 // Checks that every entry of the journal is in exactly one place, old or new,
 // with its bytes, and that neither layout holds anything else. Returns how
 // many entries are still in the old layout.
@@ -96,7 +86,7 @@ std::uint64_t check_each_entry_in_one_place(const std::string& dir, const Journa
   testing::RawStore raw(dir, testing::RawStore::Mode::read_only);
   std::map<std::string, std::string> old_layout;
   for (auto& [key, value] : raw.entries(rocksdb::kDefaultColumnFamilyName))
-    if (is_legacy_journal_key(key)) old_layout.emplace(std::move(key), std::move(value));
+    if (testing::is_legacy_journal_key(key)) old_layout.emplace(std::move(key), std::move(value));
   std::uint64_t in_old = 0;
   for (const auto& [family, entries] : journal) {
     CAPTURE(family);

@@ -9,6 +9,7 @@
 
 #include <rocksdb/write_batch.h>
 
+#include "ledger/journal_move.h"
 #include "ledger/store_keys.h"
 #include "tests/ledger/raw_store.h"
 
@@ -26,6 +27,14 @@ inline std::string legacy_node_key(const std::string& chunk_key) {
 inline std::string legacy_key(const std::string& family, const std::string& key) {
   namespace keys = ledger::store_keys;
   return family == keys::records_family ? std::string(keys::legacy_record_prefix) + key : legacy_node_key(key);
+}
+
+// Whether a default-family key lies where the old layout kept the journal.
+inline bool is_legacy_journal_key(const std::string& key) {
+  static const auto ranges = ledger::legacy_journal_ranges();
+  for (const auto& range : ranges)
+    if (key >= range.begin && key < range.end) return true;
+  return false;
 }
 
 // Rewrites the closed store in dir with its journal in the old layout. The

@@ -94,8 +94,7 @@ TEST_CASE("a ledger of the journal layout before the column families is moved in
       CHECK(raw.entries(keys::records_family).size() == head.size);
       for (const auto& [key, value] : raw.entries(rocksdb::kDefaultColumnFamilyName)) {
         CAPTURE(key);
-        CHECK_FALSE(key.starts_with(keys::legacy_record_prefix));
-        if (key.starts_with("M")) CHECK(static_cast<unsigned char>(key[1]) >= ledger::merkle_pinned_level_min);
+        CHECK_FALSE(testing::is_legacy_journal_key(key));
       }
     }
     auto again = ledger::Ledger::open(t.dir);
