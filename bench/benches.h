@@ -6,7 +6,7 @@
 
 namespace ecoledger::bench {
 
-int run_ceiling(const Args& args);   // --dir D [--ms M] [--syncs N]
+int run_ceiling(const Args& args);   // --dir D [--ms M] [--syncs N] [--name NAME]
 int run_append(const Args& args);    // --dir D [--transfers N] [--accounts A] [--batch B] [--early E --window W] [--name N]
 int run_replay(const Args& args);    // --cli PATH --records FILE [--no-sigs]
 int run_proofs(const Args& args);    // --dir D [--samples K]
