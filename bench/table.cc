@@ -25,17 +25,51 @@ struct Stats {
 
 using Results = std::map<std::string, std::vector<json::Json>>;  // bench -> figures of each run
 
-std::optional<Stats> stats(const Results& results, const std::string& bench, const std::string& key) {
-  auto it = results.find(bench);
-  if (it == results.end()) return std::nullopt;
+// The runs' values of `key` in `bench`, in the order they ran.
+std::vector<double> values_of(const Results& results, const std::string& bench, const std::string& key) {
   std::vector<double> values;
+  auto it = results.find(bench);
+  if (it == results.end()) return values;
   for (const auto& figures : it->second)
     if (figures.contains(key) && figures[key].is_number()) values.push_back(figures[key].get<double>());
+  return values;
+}
+
+std::optional<Stats> stats_of(std::vector<double> values) {
   if (values.empty()) return std::nullopt;
   std::sort(values.begin(), values.end());
   std::size_t n = values.size();
   double median = n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
   return Stats{median, values.front(), values.back(), n};
+}
+
+std::optional<Stats> stats(const Results& results, const std::string& bench, const std::string& key) {
+  return stats_of(values_of(results, bench, key));
+}
+
+// Whether bench/run ran `figure`'s runs and `peer`'s in turn, one of each
+// after the other: growth's pairs (both in one report), and since the paired
+// runs exist (b141c6a), append with the ceilings, replay with ceiling_replay,
+// http-write with append_write. peer-postgres runs on its own.
+bool ran_in_turn(const Results& results, const std::string& figure, const std::string& peer) {
+  if (figure == peer) return figure == "growth_pairs";
+  if (!results.contains(peer)) return false;
+  if (figure == "replay") return peer == "ceiling_replay";
+  if (figure == "http_write") return peer == "append_write";
+  if (figure == "append" && peer == "ceiling") return results.contains("ceiling_replay") || results.contains("append_write");
+  return false;
+}
+
+// The ratio of each run to the peer's run beside it, when the two ran in turn
+// (as many runs of each, more than one): how much of a ratio's spread is the
+// machine's and how much the bench's.
+std::optional<Stats> pair_ratios(const std::vector<double>& figure, const std::vector<double>& peer) {
+  if (figure.size() != peer.size() || figure.size() < 2) return std::nullopt;
+  std::vector<double> ratios;
+  for (std::size_t i = 0; i < figure.size(); ++i)
+    if (peer[i] > 0) ratios.push_back(figure[i] / peer[i]);
+  if (ratios.size() != figure.size()) return std::nullopt;
+  return stats_of(std::move(ratios));
 }
 
 std::string number(double v) {
@@ -199,9 +233,17 @@ int run_table(const Args& args) {
       if (peer && peer->median > 0) {
         peer_cell = label + ": " + number(peer->median);
         checked = s->median / peer->median;
-        char buffer[32];
+        char buffer[96];
         std::snprintf(buffer, sizeof buffer, "%.2f", checked);
         ratio_cell = buffer;
+        // The target stays on the ratio of medians; each pair's is shown beside.
+        auto pairs = ran_in_turn(results, r.bench, r.against->first)
+                         ? pair_ratios(values_of(results, r.bench, r.key), values_of(results, r.against->first, r.against->second))
+                         : std::nullopt;
+        if (pairs) {
+          std::snprintf(buffer, sizeof buffer, " (pairs %.2f–%.2f)", pairs->min, pairs->max);
+          ratio_cell += buffer;
+        }
       } else {
         peer_cell = r.against_label + ": not run";
         have_checked = false;
