@@ -10,7 +10,9 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <string_view>
 
 #include "bench/bench_util.h"
 #include "bench/benches.h"
@@ -47,17 +49,38 @@ std::optional<Stats> stats(const Results& results, const std::string& bench, con
   return stats_of(values_of(results, bench, key));
 }
 
-// Whether bench/run ran `figure`'s runs and `peer`'s in turn, one of each
-// after the other: growth's pairs (both in one report), and since the paired
-// runs exist (b141c6a), append with the ceilings, replay with ceiling_replay,
-// http-write with append_write. peer-postgres runs on its own.
+// The ratios bench/run measures in turn since b141c6a: the figure's bench,
+// the peer's bench run beside it, and the bench that measured that peer on
+// its own before (empty where the peer kept its name). peer-postgres runs on
+// its own.
+struct Pairing {
+  std::string_view figure, peer, unpaired;
+};
+inline constexpr Pairing pairings[] = {
+    {"append", "ceiling", ""},
+    {"replay", "ceiling_replay", "ceiling"},
+    {"http_write", "append_write", "append"},
+};
+
+// Whether `figure`'s runs and `peer`'s ran in turn, one of each after the
+// other: growth's pairs (both in one report), or a pairing above in results
+// from a bench/run that makes it. A peer that kept its name says nothing by
+// itself; a renamed one present says the run paired them all.
 bool ran_in_turn(const Results& results, const std::string& figure, const std::string& peer) {
   if (figure == peer) return figure == "growth_pairs";
-  if (!results.contains(peer)) return false;
-  if (figure == "replay") return peer == "ceiling_replay";
-  if (figure == "http_write") return peer == "append_write";
-  if (figure == "append" && peer == "ceiling") return results.contains("ceiling_replay") || results.contains("append_write");
+  auto renamed_present = [&](const Pairing& p) { return !p.unpaired.empty() && results.contains(std::string(p.peer)); };
+  for (const Pairing& p : pairings)
+    if (p.figure == figure && p.peer == peer)
+      return p.unpaired.empty() ? std::any_of(std::begin(pairings), std::end(pairings), renamed_present) : renamed_present(p);
   return false;
+}
+
+// The bench that measured a paired peer on its own, for results from before
+// the pairing; empty for the rest.
+std::string unpaired_bench(const std::string& peer) {
+  for (const Pairing& p : pairings)
+    if (p.peer == peer) return std::string(p.unpaired);
+  return "";
 }
 
 // The ratio of each run to the peer's run beside it, when the two ran in turn
@@ -119,14 +142,6 @@ struct Row {
   double target = 0;
   std::string target_label;
 };
-
-// The bench measuring the same peer on its own, for results without the
-// paired runs (an older bench/run); none for the rest.
-std::string unpaired_bench(const std::string& paired) {
-  if (paired == "ceiling_replay") return "ceiling";
-  if (paired == "append_write") return "append";
-  return "";
-}
 
 }  // namespace
 
