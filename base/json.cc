@@ -2,104 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
-#include <set>
 #include <vector>
 
 #include "base/check.h"
+#include "base/utf8.h"
 
 namespace ecoledger::json {
 namespace {
-
-// Builds the DOM while enforcing the profile that nlohmann's own parser does
-// not: duplicate keys, depth and integer-only numbers. nlohmann's lexer
-// already rejects invalid UTF-8 and lone surrogates.
-class StrictSax {
- public:
-  StrictSax(int depth_max, bool fractions) : depth_max_(depth_max), fractions_(fractions) {}
-
-  bool null() { return put(Json(nullptr)); }
-  bool boolean(bool v) { return put(Json(v)); }
-  bool number_integer(std::int64_t v) {
-    if (v > json_integer_abs_max || v < -json_integer_abs_max) return refuse("json_number", "integer out of range +-(2^53-1)");
-    return put(Json(v));
-  }
-  bool number_unsigned(std::uint64_t v) {
-    if (v > static_cast<std::uint64_t>(json_integer_abs_max)) return refuse("json_number", "integer out of range +-(2^53-1)");
-    return put(Json(static_cast<std::int64_t>(v)));
-  }
-  bool number_float(double v, const std::string&) {
-    if (!fractions_) return refuse("json_number", "numbers must be integers (no fraction or exponent)");
-    if (!std::isfinite(v)) return refuse("json_number", "number out of range");
-    return put(Json(v));
-  }
-  bool string(std::string& v) { return put(Json(std::move(v))); }
-  bool binary(Json::binary_t&) { return refuse("bad_json", "binary values are not JSON"); }
-  bool start_object(std::size_t) { return open(Json::object()); }
-  bool key(std::string& k) {
-    Frame& frame = stack_.back();
-    if (frame.keys.contains(k)) return refuse("json_duplicate_key", "duplicate key \"" + k + "\"");
-    frame.keys.insert(k);
-    pending_key_ = std::move(k);
-    return true;
-  }
-  bool end_object() { return close(); }
-  bool start_array(std::size_t) { return open(Json::array()); }
-  bool end_array() { return close(); }
-  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception&) {
-    if (error_.code.empty()) error_ = Error{"bad_json", "malformed JSON near byte " + std::to_string(position)};
-    return false;
-  }
-
-  Json take() { return std::move(root_); }
-  const Error& error() const { return error_; }
-
- private:
-  struct Frame {
-    Json* value;
-    std::set<std::string> keys;
-  };
-
-  bool refuse(std::string code, std::string message) {
-    error_ = Error{std::move(code), std::move(message)};
-    return false;
-  }
-  Json* place(Json&& v) {
-    if (stack_.empty()) {
-      root_ = std::move(v);
-      return &root_;
-    }
-    Json& parent = *stack_.back().value;
-    if (parent.is_array()) {
-      parent.push_back(std::move(v));
-      return &parent.back();
-    }
-    Json& slot = parent[pending_key_];
-    slot = std::move(v);
-    return &slot;
-  }
-  bool put(Json&& v) {
-    place(std::move(v));
-    return true;
-  }
-  bool open(Json&& container) {
-    if (static_cast<int>(stack_.size()) >= depth_max_) return refuse("json_too_deep", "nesting deeper than " + std::to_string(depth_max_));
-    Json* slot = place(std::move(container));
-    stack_.push_back(Frame{slot, {}});
-    return true;
-  }
-  bool close() {
-    stack_.pop_back();
-    return true;
-  }
-
-  int depth_max_;
-  bool fractions_;
-  Json root_;
-  std::vector<Frame> stack_;
-  std::string pending_key_;
-  Error error_;
-};
 
 // RFC 8785 orders keys by their UTF-16 code units. For UTF-8 text that is
 // byte order except where a supplementary-plane character (4-byte UTF-8,
@@ -172,40 +81,7 @@ void append_string(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
-// Length of the well-formed UTF-8 sequence at s[i], or 0 (RFC 3629 table 3.7).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  unsigned c = at(0);
-  auto tail = [&](std::size_t k) { return at(k) >= 0x80 && at(k) <= 0xBF; };
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return tail(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;  // no overlongs, no surrogates
-    return at(1) >= lo && at(1) <= hi && tail(2) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;  // U+10000..U+10FFFF
-    return at(1) >= lo && at(1) <= hi && tail(2) && tail(3) ? 4 : 0;
-  }
-  return 0;
-}
-
-Result<Json> parse_with(std::string_view text, int depth_max, bool fractions) {
-  StrictSax sax(depth_max, fractions);
-  bool parsed = Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, false);
-  if (!parsed) {
-    Error e = sax.error();
-    if (e.code.empty()) e = Error{"bad_json", "malformed JSON"};
-    return std::unexpected(e);
-  }
-  return sax.take();
-}
-
 }  // namespace
-
-Result<Json> parse_strict(std::string_view text, int depth_max) { return parse_with(text, depth_max, false); }
-
-Result<Json> parse_measurements(std::string_view text, int depth_max) { return parse_with(text, depth_max, true); }
 
 void canonical_append(const Json& value, std::string& out) {
   switch (value.type()) {

@@ -66,6 +66,32 @@ TEST_CASE("strict JSON profile refusals") {
   std::string ok_depth = std::string(32, '[') + std::string(32, ']');
   CHECK(parse_strict(ok_depth).has_value());
   CHECK(refusal(R"({"a":{"b":1,"b":1}})") == "json_duplicate_key");
+  // Whatever comes first in the text decides the code.
+  CHECK(refusal(R"({"a":1,"a":2.5)") == "json_duplicate_key");
+  CHECK(refusal("[1.5,") == "json_number");
+  CHECK(refusal("[1.,") == "bad_json");
+}
+
+TEST_CASE("strict JSON profile: what it reads, byte for byte") {
+  // Escapes, a surrogate pair, raw UTF-8, DEL and -0 read as they mean.
+  auto doc = parse_strict("\xEF\xBB\xBF [\"\\u00e9\\ud83d\\ude00\\/\\u0000\x7f\", \"\xe6\xa3\xae\", -0, true, false, null, {}]\r\n");
+  REQUIRE(doc.has_value());
+  CHECK((*doc)[0] == std::string("\xc3\xa9\xf0\x9f\x98\x80/\0\x7f", 9));
+  CHECK((*doc)[1] == "\xe6\xa3\xae");
+  CHECK((*doc)[2] == 0);
+  CHECK(canonical(*doc) == std::string("[\"\xc3\xa9\xf0\x9f\x98\x80/\\u0000\x7f\",\"\xe6\xa3\xae\",0,true,false,null,{}]"));
+  // nlohmann's parser took a NUL byte for the end of the text and ignored
+  // what followed it; the profile refuses those bytes.
+  CHECK(refusal(std::string("{}\0garbage", 10)) == "bad_json");
+  CHECK(refusal(R"("\udc00")") == "bad_json");        // a low surrogate alone
+  CHECK(refusal(R"("\ud800\u0041")") == "bad_json");  // a high one without its low half
+  CHECK(refusal("\"\x01\"") == "bad_json");           // a control character unescaped
+  CHECK(refusal("01") == "bad_json");
+  CHECK(refusal("-") == "bad_json");
+  CHECK(refusal("tru") == "bad_json");
+  CHECK(refusal("[1,]") == "bad_json");
+  CHECK(refusal("{\"a\"1}") == "bad_json");
+  CHECK(refusal(R"("\x")") == "bad_json");
 }
 
 TEST_CASE("measurement inputs: the same profile, fractions allowed") {

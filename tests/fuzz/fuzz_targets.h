@@ -11,7 +11,8 @@
 
 namespace ecoledger::fuzz {
 
-// json::parse_strict, then canonical(parse(canonical(x))) == canonical(x).
+// json::parse_strict and parse_measurements against nlohmann's own parser, then
+// canonical(parse(canonical(x))) == canonical(x).
 void json_parse(std::string_view input);
 // ledger::parse_transaction; an accepted transaction re-encodes to itself.
 void transaction_decode(std::string_view input);

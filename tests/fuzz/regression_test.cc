@@ -17,6 +17,10 @@ TEST_CASE("fuzz regression: JSON edges") {
   json_parse(std::string("\"\xff\"", 3));
   json_parse(std::string("\"a\0b\"", 5));
   json_parse("{\"\\u00e9\":1,\"e\":2,\"\\ud83d\\ude00\":3,\"\\uffff\":4}");
+  // Found by scripts/fuzz, 2026-12-07, when the profile got a parser of its
+  // own: nlohmann's took the NUL for the end of the text and read "[]".
+  json_parse(std::string("[]\0\0\0\x06", 6));
+  json_parse("[1.5e400, 18446744073709551616, -9223372036854775809, 1E-400]");
 }
 
 TEST_CASE("fuzz regression: base64 edges") {
