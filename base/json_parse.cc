@@ -71,6 +71,7 @@ class StrictParser {
       std::string key;
       if (!string(key)) return false;
       // A duplicate is refused as its key is read, before what follows it.
+      // try_emplace moves the key only when it adds a member.
       auto [member, added] = members.try_emplace(std::move(key));
       if (!added) return refuse("json_duplicate_key", "duplicate key \"" + key + "\"");
       skip_space();
